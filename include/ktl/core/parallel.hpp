@@ -1,0 +1,108 @@
+// Threads: the pool that layers run on, the process-wide default pool (sized to the hardware,
+// resizable like torch.set_num_threads), and parallel_for over a fixed list of tasks.
+// Work is always split into the same tasks whatever the number of threads, and every task writes
+// its own outputs, so results are bit-identical for 1 and N threads.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+
+#include <ktl/core/tensor.hpp>
+#include <ktl/core/error.hpp>
+
+namespace ktl {
+
+/// A set of worker threads that ktl layers run on. num_threads() counts the calling thread,
+/// which always takes part: ThreadPool(1) starts no worker and runs everything inline.
+class ThreadPool {
+ public:
+  /// Throws invalid_options when num_threads < 1.
+  explicit ThreadPool(int num_threads) : num_threads_(num_threads) {
+    if (num_threads < 1)
+      detail::raise_argument("ThreadPool", "num_threads", num_threads, "must be >= 1");
+    if (num_threads > 1) pool_ = std::make_unique<Eigen::ThreadPool>(num_threads - 1);
+  }
+
+  int num_threads() const noexcept { return num_threads_; }
+
+  /// Calls task(i) once for every i in [0, num_tasks), spread over the threads; returns when all
+  /// are done. Tasks must write disjoint outputs. The task may also take a second argument, the
+  /// worker slot in [0, num_threads()) of the thread running it, to index per-thread scratch
+  /// memory (two tasks with the same slot never run at the same time). A parallel_for started
+  /// from inside a task runs inline on the same slot (no nested parallelism, no deadlock).
+  template <typename Task>
+  void parallel_for(Index num_tasks, const Task& task) const {
+    if (num_tasks <= 0) return;
+    auto run = [&](Index i, int slot) {
+      if constexpr (std::is_invocable_v<const Task&, Index, int>)
+        task(i, slot);
+      else
+        task(i);
+    };
+    const Index helpers = std::min<Index>(num_threads_ - 1, num_tasks - 1);
+    if (helpers <= 0 || current_slot() >= 0) {
+      const int slot = std::max(current_slot(), 0);
+      for (Index i = 0; i < num_tasks; ++i) run(i, slot);
+      return;
+    }
+    std::atomic<Index> next{0};
+    auto drain = [&](int slot) {
+      current_slot() = slot;
+      for (Index i = next.fetch_add(1); i < num_tasks; i = next.fetch_add(1)) run(i, slot);
+      current_slot() = -1;
+    };
+    Eigen::Barrier done(static_cast<unsigned int>(helpers));
+    for (Index h = 1; h <= helpers; ++h)
+      pool_->Schedule([&drain, &done, h] {
+        drain(static_cast<int>(h));
+        done.Notify();
+      });
+    drain(0);
+    done.Wait();
+  }
+
+ private:
+  /// Slot of the task running on this thread, -1 outside parallel_for.
+  static int& current_slot() {
+    thread_local int slot = -1;
+    return slot;
+  }
+  int num_threads_;
+  std::unique_ptr<Eigen::ThreadPool> pool_;
+};
+
+namespace detail {
+inline std::mutex& default_pool_mutex() {
+  static std::mutex m;
+  return m;
+}
+inline std::shared_ptr<const ThreadPool>& default_pool_slot() {
+  static std::shared_ptr<const ThreadPool> pool = std::make_shared<const ThreadPool>(
+      static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  return pool;
+}
+}  // namespace detail
+
+/// The process-wide pool used by layer calls that are not given one. Holding the returned
+/// pointer keeps that pool alive even if set_num_threads replaces it meanwhile.
+inline std::shared_ptr<const ThreadPool> default_thread_pool() {
+  std::lock_guard<std::mutex> lock(detail::default_pool_mutex());
+  return detail::default_pool_slot();
+}
+
+/// Replaces the default pool by one with n threads (n >= 1; the calling thread counts).
+/// Calls already running finish on the old pool.
+inline void set_num_threads(int n) {
+  auto pool = std::make_shared<const ThreadPool>(n);
+  std::lock_guard<std::mutex> lock(detail::default_pool_mutex());
+  detail::default_pool_slot() = std::move(pool);
+}
+
+/// Number of threads of the default pool.
+inline int get_num_threads() { return default_thread_pool()->num_threads(); }
+
+}  // namespace ktl

@@ -1,0 +1,181 @@
+// Option vocabulary shared by every layer: Padding, DataFormat, Interpolation, per-axis Extent<N>
+// and (before, after) PadPairs<N>, each enum with to_string() and a case-insensitive parser that
+// accepts Keras' strings.
+#pragma once
+
+#include <array>
+#include <cctype>
+#include <cstddef>
+#include <initializer_list>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include <ktl/core/tensor.hpp>
+#include <ktl/core/error.hpp>
+
+namespace ktl {
+
+/// Keras' padding modes. causal is accepted by Conv1D only.
+enum class Padding { valid, same, causal };
+
+/// Keras' data formats: (batch, spatial..., channels) or (batch, channels, spatial...).
+enum class DataFormat { channels_last, channels_first };
+
+/// UpSampling2D interpolation.
+enum class Interpolation { nearest, bilinear };
+
+inline constexpr std::string_view to_string(Padding p) noexcept {
+  switch (p) {
+    case Padding::valid: return "valid";
+    case Padding::same: return "same";
+    case Padding::causal: return "causal";
+  }
+  return "?";
+}
+inline constexpr std::string_view to_string(DataFormat f) noexcept {
+  return f == DataFormat::channels_last ? "channels_last" : "channels_first";
+}
+inline constexpr std::string_view to_string(Interpolation i) noexcept {
+  return i == Interpolation::nearest ? "nearest" : "bilinear";
+}
+inline std::ostream& operator<<(std::ostream& os, Padding p) { return os << to_string(p); }
+inline std::ostream& operator<<(std::ostream& os, DataFormat f) { return os << to_string(f); }
+inline std::ostream& operator<<(std::ostream& os, Interpolation i) { return os << to_string(i); }
+
+namespace detail {
+
+/// ASCII lower-casing, as Python's str.lower() does for Keras' option strings.
+inline std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+/// Looks `text` up (case-insensitively) among the enum's values; throws invalid_options naming
+/// the argument, the received text and the allowed spellings.
+template <typename Enum>
+Enum parse_enum(std::string_view text, std::string_view argument,
+                std::initializer_list<Enum> allowed, std::string_view layer) {
+  const std::string lower = to_lower(text);
+  for (Enum e : allowed) {
+    if (lower == to_string(e)) return e;
+  }
+  std::string list;
+  for (Enum e : allowed) {
+    if (!list.empty()) list += ", ";
+    list += '"';
+    list += to_string(e);
+    list += '"';
+  }
+  raise_argument(layer, argument, std::string("\"") + std::string(text) + "\"",
+                 "allowed values are " + list + " (case-insensitive)");
+}
+
+}  // namespace detail
+
+/// Parses "valid", "same" or "causal" (any case). Throws invalid_options otherwise.
+inline Padding parse_padding(std::string_view text, std::string_view layer = "ktl") {
+  return detail::parse_enum(text, "padding", {Padding::valid, Padding::same, Padding::causal}, layer);
+}
+/// Parses "channels_last" or "channels_first" (any case). Throws invalid_options otherwise.
+inline DataFormat parse_data_format(std::string_view text, std::string_view layer = "ktl") {
+  return detail::parse_enum(text, "data_format",
+                            {DataFormat::channels_last, DataFormat::channels_first}, layer);
+}
+/// Parses "nearest" or "bilinear" (any case, as Keras 3 does; Keras 2.2 was case-sensitive).
+inline Interpolation parse_interpolation(std::string_view text, std::string_view layer = "ktl") {
+  return detail::parse_enum(text, "interpolation",
+                            {Interpolation::nearest, Interpolation::bilinear}, layer);
+}
+
+/// One integer per spatial axis. Keras' "int or tuple" argument: a single integer means the same
+/// value on every axis (implicit on purpose), N integers give one per axis.
+/// Example: Extent<2> s = 2;  Extent<2> k = {3, 5};
+template <int N>
+struct Extent {
+  static_assert(N >= 1 && N <= 3, "ktl::Extent<N>: N is the spatial rank; use 1, 2 or 3");
+  std::array<Index, static_cast<std::size_t>(N)> values{};
+
+  constexpr Extent(Index all = 0) {  // NOLINT(google-explicit-constructor): Keras int form
+    for (auto& v : values) v = all;
+  }
+  template <typename... Is,
+            typename = std::enable_if_t<(sizeof...(Is) == N && N > 1 &&
+                                         (std::is_integral_v<Is> && ...))>>
+  constexpr Extent(Is... each) : values{{static_cast<Index>(each)...}} {}
+
+  constexpr Index operator[](int axis) const { return values[static_cast<std::size_t>(axis)]; }
+  constexpr Index& operator[](int axis) { return values[static_cast<std::size_t>(axis)]; }
+  constexpr bool operator==(const Extent& o) const {
+    for (int a = 0; a < N; ++a)
+      if ((*this)[a] != o[a]) return false;
+    return true;
+  }
+  constexpr bool operator!=(const Extent& o) const { return !(*this == o); }
+  /// True when every entry equals v.
+  constexpr bool all_equal(Index v) const {
+    for (Index x : values)
+      if (x != v) return false;
+    return true;
+  }
+};
+
+template <int N>
+std::ostream& operator<<(std::ostream& os, const Extent<N>& e) {
+  detail::write_value(os, e.values);
+  return os;
+}
+
+/// (before, after) amounts of one axis, for Cropping and ZeroPadding.
+struct Pair {
+  Index before = 0;
+  Index after = 0;
+  constexpr Pair() = default;
+  constexpr Pair(Index both) : before(both), after(both) {}  // NOLINT: Keras int form
+  constexpr Pair(Index b, Index a) : before(b), after(a) {}
+  constexpr bool operator==(const Pair& o) const { return before == o.before && after == o.after; }
+  constexpr bool operator!=(const Pair& o) const { return !(*this == o); }
+};
+
+inline std::ostream& operator<<(std::ostream& os, const Pair& p) {
+  return os << '(' << p.before << ", " << p.after << ')';
+}
+
+/// Per-axis (before, after) amounts, in the three forms Keras accepts:
+/// PadPairs<2> a = 1;                 // ((1, 1), (1, 1))
+/// PadPairs<2> b = {2, 3};            // ((2, 2), (3, 3))
+/// PadPairs<2> c = {{1, 2}, {3, 4}};  // ((1, 2), (3, 4))  (mixed forms like {1, {2, 3}} work)
+template <int N>
+struct PadPairs {
+  static_assert(N >= 1 && N <= 3, "ktl::PadPairs<N>: N is the spatial rank; use 1, 2 or 3");
+  std::array<Pair, static_cast<std::size_t>(N)> values{};
+
+  constexpr PadPairs(Index all = 0) {  // NOLINT: Keras int form
+    for (auto& v : values) v = Pair(all);
+  }
+  template <typename... Ps,
+            typename = std::enable_if_t<(sizeof...(Ps) == N && N > 1 &&
+                                         (std::is_convertible_v<Ps, Pair> && ...))>>
+  constexpr PadPairs(const Ps&... each) : values{{Pair(each)...}} {}
+  /// The 1-D pair form: PadPairs<1>{1, 2} is (before 1, after 2), as Cropping1D((1, 2)).
+  template <int M = N, typename = std::enable_if_t<M == 1>>
+  constexpr PadPairs(Index before, Index after) : values{{Pair(before, after)}} {}
+
+  constexpr const Pair& operator[](int axis) const { return values[static_cast<std::size_t>(axis)]; }
+  constexpr Pair& operator[](int axis) { return values[static_cast<std::size_t>(axis)]; }
+  constexpr bool operator==(const PadPairs& o) const {
+    for (int a = 0; a < N; ++a)
+      if ((*this)[a] != o[a]) return false;
+    return true;
+  }
+};
+
+template <int N>
+std::ostream& operator<<(std::ostream& os, const PadPairs<N>& p) {
+  detail::write_value(os, p.values);
+  return os;
+}
+
+}  // namespace ktl

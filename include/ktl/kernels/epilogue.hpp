@@ -1,0 +1,24 @@
+// The epilogue every convolution kernel runs on its freshly computed tile while it is still in
+// cache: add the bias along the channels, then apply an element-wise activation.
+#pragma once
+
+#include <ktl/activations.hpp>
+#include <ktl/core/tensor.hpp>
+
+namespace ktl::kernels {
+
+/// y is `rows` x `channels` row-major (channels_last pixels): y[r][c] += bias[c] (bias may be
+/// null), then the activation if it is element-wise (softmax is left to the caller, which
+/// applies it over the whole output's last axis).
+template <typename S>
+void bias_activation_rows(S* y, Index rows, Index channels, Index ldy, const S* bias,
+                          const ActivationFunction& activation) {
+  for (Index r = 0; r < rows; ++r) {
+    S* row = y + r * ldy;
+    if (bias)
+      for (Index c = 0; c < channels; ++c) row[c] += bias[c];
+    if (activation.elementwise() && !activation.is_linear()) apply_elementwise(activation, row, channels);
+  }
+}
+
+}  // namespace ktl::kernels

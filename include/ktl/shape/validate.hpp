@@ -1,0 +1,128 @@
+// Option and input validation shared by every layer. Each check throws ktl::invalid_options
+// (options) or ktl::shape_mismatch (inputs, weights) with a message naming the layer, the Keras
+// argument, the received value and the rule; layers call these instead of writing messages.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <ktl/core/error.hpp>
+#include <ktl/core/tensor.hpp>
+#include <ktl/core/types.hpp>
+#include <ktl/shape/conv_shape.hpp>
+#include <ktl/shape/resize_shape.hpp>
+
+namespace ktl::shape {
+
+/// Requires value >= minimum. Example: check_min("Conv2D", "filters", 0, 1) throws
+/// "Conv2D: invalid filters; must be >= 1; received filters=0".
+inline void check_min(std::string_view layer, std::string_view argument, Index value, Index minimum) {
+  if (value < minimum)
+    detail::raise_argument(layer, argument, value, "must be >= " + std::to_string(minimum));
+}
+
+/// Requires every entry >= minimum. Example: strides (0, 1) with minimum 1 throws.
+template <int N>
+void check_min(std::string_view layer, std::string_view argument, const Extent<N>& value,
+               Index minimum) {
+  for (Index v : value.values)
+    if (v < minimum)
+      detail::raise_argument(layer, argument, value,
+                             "every entry must be >= " + std::to_string(minimum));
+}
+
+/// Requires every before/after amount >= 0 (cropping, padding).
+template <int N>
+void check_non_negative(std::string_view layer, std::string_view argument, const PadPairs<N>& value) {
+  for (const Pair& p : value.values)
+    if (p.before < 0 || p.after < 0)
+      detail::raise_argument(layer, argument, value, "every amount must be >= 0");
+}
+
+/// Rejects strides > 1 together with dilation_rate > 1 (Keras documents them as incompatible).
+template <int N>
+void check_strides_dilation(std::string_view layer, const Extent<N>& strides,
+                            const Extent<N>& dilation_rate) {
+  if (!strides.all_equal(1) && !dilation_rate.all_equal(1))
+    detail::raise<invalid_options>(
+        layer, "strides ", strides, " together with dilation_rate ", dilation_rate,
+        " is not supported; one of them must be 1 on every axis; received strides=", strides,
+        ", dilation_rate=", dilation_rate);
+}
+
+/// Rejects causal padding for layers other than Conv1D / the 1-D ones that support it.
+inline void check_padding_not_causal(std::string_view layer, Padding padding) {
+  if (padding == Padding::causal)
+    detail::raise_argument(layer, "padding", padding,
+                           "allowed values are \"valid\" and \"same\" (causal is Conv1D only)");
+}
+
+/// Transposed convolutions: every output_padding entry must satisfy 0 <= op < stride.
+template <int N>
+void check_output_padding(std::string_view layer, const std::optional<Extent<N>>& output_padding,
+                          const Extent<N>& strides) {
+  if (!output_padding) return;
+  for (int a = 0; a < N; ++a) {
+    const Index op = (*output_padding)[a];
+    if (op < 0 || op >= strides[a])
+      detail::raise<invalid_options>(
+          layer, "invalid output_padding; each entry must be >= 0 and smaller than the stride of "
+                 "its axis; received output_padding=",
+          *output_padding, ", strides=", strides);
+  }
+}
+
+/// Requires `divisor` to divide `value`. Example: input channels 30 with groups 4 throws.
+inline void check_divisible(std::string_view layer, std::string_view what, Index value,
+                            std::string_view divisor_name, Index divisor) {
+  if (divisor <= 0 || value % divisor != 0)
+    detail::raise<invalid_options>(layer, what, " (", value, ") must be divisible by ",
+                                   divisor_name, " (", divisor, "); received ", divisor_name, "=",
+                                   divisor);
+}
+
+/// Input channel count must match the weights. Reports both sides and the whole input shape.
+template <int R>
+void check_channels(std::string_view layer, const Dims<R>& input, DataFormat f, Index expected) {
+  const Index got = channels_of<R>(input, f);
+  if (got != expected)
+    detail::raise<shape_mismatch>(layer, "input channels (", got, ") do not match the weights (",
+                                  expected, " expected on axis ", channel_axis(f, R),
+                                  "); input shape ", input, ", data_format=", f);
+}
+
+/// Every extent of an input must be >= 1 (ktl never computes on empty tensors).
+template <int R>
+void check_non_empty(std::string_view layer, const Dims<R>& input, DataFormat f) {
+  for (Index v : input)
+    if (v < 1)
+      detail::raise<shape_mismatch>(layer, "input has an empty axis; every extent must be >= 1; "
+                                           "input shape ",
+                                    input, ", data_format=", f);
+}
+
+/// Every spatial extent of a computed output must be >= 1; names the input and the rule.
+template <int N>
+void check_output_non_empty(std::string_view layer, const Dims<N + 2>& input,
+                            const Dims<N + 2>& output, DataFormat f, std::string_view rule) {
+  for (int a = 0; a < N; ++a) {
+    const auto ax = static_cast<std::size_t>(spatial_axis(f, N + 2, a));
+    if (output[ax] < 1)
+      detail::raise<shape_mismatch>(layer, "output would be empty on spatial axis ", a, " (",
+                                    output[ax], "); ", rule, "; input shape ", input,
+                                    ", output shape ", output, ", data_format=", f);
+  }
+}
+
+/// A weight tensor must have exactly the expected shape (Keras' set_weights check).
+template <std::size_t R>
+void check_weight_shape(std::string_view layer, std::string_view weight,
+                        const std::array<Index, R>& got, const std::array<Index, R>& expected) {
+  if (got != expected)
+    detail::raise<shape_mismatch>(layer, weight, " has shape ", got, " but the layer expects ",
+                                  expected);
+}
+
+}  // namespace ktl::shape

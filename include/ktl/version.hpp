@@ -1,0 +1,6 @@
+// ktl version macros. CMake checks that these match project(ktl VERSION ...).
+#pragma once
+
+#define KTL_VERSION_MAJOR 0
+#define KTL_VERSION_MINOR 1
+#define KTL_VERSION_PATCH 0
