@@ -47,7 +47,8 @@ TensorView<Scalar, R> mutable_view(Tensor<Scalar, R>& t) {
 template <typename TensorLike>
 Dims<TensorLike::NumDimensions> dims_of(const TensorLike& t) {
   Dims<TensorLike::NumDimensions> d{};
-  for (int i = 0; i < TensorLike::NumDimensions; ++i) d[static_cast<std::size_t>(i)] = t.dimension(i);
+  // dimensions()[] takes std::size_t for both Tensor and TensorMap (dimension() does not).
+  for (std::size_t i = 0; i < d.size(); ++i) d[i] = t.dimensions()[i];
   return d;
 }
 
