@@ -100,7 +100,8 @@ constexpr int channel_axis(DataFormat f, int rank) {
 /// Builds a full shape from batch, spatial extents and channels in the given format.
 /// Example: (2, {5, 7}, 3) -> (2, 5, 7, 3) channels_last, (2, 3, 5, 7) channels_first.
 template <int N>
-constexpr Dims<N + 2> make_shape(DataFormat f, Index batch, const std::array<Index, static_cast<std::size_t>(N)>& spatial,
+constexpr Dims<N + 2> make_shape(DataFormat f, Index batch,
+                                 const std::array<Index, static_cast<std::size_t>(N)>& spatial,
                                  Index channels) {
   Dims<N + 2> d{};
   d[0] = batch;
@@ -112,35 +113,39 @@ constexpr Dims<N + 2> make_shape(DataFormat f, Index batch, const std::array<Ind
 
 /// The spatial extents of a full shape. Example: (2, 3, 5, 7) channels_first -> (5, 7).
 template <int N>
-constexpr std::array<Index, static_cast<std::size_t>(N)> spatial_dims(const Dims<N + 2>& d, DataFormat f) {
+constexpr std::array<Index, static_cast<std::size_t>(N)> spatial_dims(const Dims<N + 2>& d,
+                                                                      DataFormat f) {
   std::array<Index, static_cast<std::size_t>(N)> s{};
   for (int a = 0; a < N; ++a)
     s[static_cast<std::size_t>(a)] = d[static_cast<std::size_t>(spatial_axis(f, N + 2, a))];
   return s;
 }
 
-/// The channel count of a full shape. Example: (2, 5, 7, 3) channels_last -> 3.
-template <int R>
-constexpr Index channels_of(const Dims<R>& d, DataFormat f) {
-  return d[static_cast<std::size_t>(channel_axis(f, R))];
+/// The channel count of a full shape (R is deduced). Example: (2, 5, 7, 3) channels_last -> 3.
+template <std::size_t R>
+constexpr Index channels_of(const std::array<Index, R>& d, DataFormat f) {
+  return d[static_cast<std::size_t>(channel_axis(f, static_cast<int>(R)))];
 }
 
-/// The same logical tensor's shape in the other format. Example: (2, 5, 7, 3) last -> (2, 3, 5, 7).
-template <int R>
-constexpr Dims<R> to_channels_first(const Dims<R>& last) {
-  Dims<R> d{};
+/// The same logical tensor's shape in the other format (R >= 2 is deduced).
+/// Example: (2, 5, 7, 3) last -> (2, 3, 5, 7).
+template <std::size_t R>
+constexpr std::array<Index, R> to_channels_first(const std::array<Index, R>& last) {
+  static_assert(R >= 2, "ktl::shape::to_channels_first: a shape needs batch and channel axes");
+  std::array<Index, R> d{};
   d[0] = last[0];
-  d[1] = last[static_cast<std::size_t>(R - 1)];
-  for (int a = 1; a < R - 1; ++a) d[static_cast<std::size_t>(a + 1)] = last[static_cast<std::size_t>(a)];
+  d[1] = last[R - 1];
+  for (std::size_t a = 1; a + 1 < R; ++a) d[a + 1] = last[a];
   return d;
 }
-/// Inverse of to_channels_first. Example: (2, 3, 5, 7) -> (2, 5, 7, 3).
-template <int R>
-constexpr Dims<R> to_channels_last(const Dims<R>& first) {
-  Dims<R> d{};
+/// Inverse of to_channels_first (R >= 2 is deduced). Example: (2, 3, 5, 7) -> (2, 5, 7, 3).
+template <std::size_t R>
+constexpr std::array<Index, R> to_channels_last(const std::array<Index, R>& first) {
+  static_assert(R >= 2, "ktl::shape::to_channels_last: a shape needs batch and channel axes");
+  std::array<Index, R> d{};
   d[0] = first[0];
-  d[static_cast<std::size_t>(R - 1)] = first[1];
-  for (int a = 1; a < R - 1; ++a) d[static_cast<std::size_t>(a)] = first[static_cast<std::size_t>(a + 1)];
+  d[R - 1] = first[1];
+  for (std::size_t a = 1; a + 1 < R; ++a) d[a] = first[a + 1];
   return d;
 }
 
@@ -148,7 +153,8 @@ constexpr Dims<R> to_channels_last(const Dims<R>& first) {
 /// valid window come out 0; layers turn that into a shape_mismatch.
 /// Example: (1, 5, 5, 3), k 3, s 2, same, 8 filters -> (1, 3, 3, 8).
 template <int N>
-constexpr Dims<N + 2> conv_output_shape(const Dims<N + 2>& input, DataFormat f, const Extent<N>& kernel,
+constexpr Dims<N + 2> conv_output_shape(const Dims<N + 2>& input, DataFormat f,
+                                        const Extent<N>& kernel,
                                         const Extent<N>& strides, const Extent<N>& dilation,
                                         Padding p, Index out_channels) {
   auto sp = spatial_dims<N>(input, f);

@@ -18,7 +18,8 @@ namespace ktl::shape {
 
 /// Requires value >= minimum. Example: check_min("Conv2D", "filters", 0, 1) throws
 /// "Conv2D: invalid filters; must be >= 1; received filters=0".
-inline void check_min(std::string_view layer, std::string_view argument, Index value, Index minimum) {
+inline void check_min(std::string_view layer, std::string_view argument, Index value,
+                      Index minimum) {
   if (value < minimum)
     detail::raise_argument(layer, argument, value, "must be >= " + std::to_string(minimum));
 }
@@ -35,7 +36,8 @@ void check_min(std::string_view layer, std::string_view argument, const Extent<N
 
 /// Requires every before/after amount >= 0 (cropping, padding).
 template <int N>
-void check_non_negative(std::string_view layer, std::string_view argument, const PadPairs<N>& value) {
+void check_non_negative(std::string_view layer, std::string_view argument,
+                        const PadPairs<N>& value) {
   for (const Pair& p : value.values)
     if (p.before < 0 || p.after < 0)
       detail::raise_argument(layer, argument, value, "every amount must be >= 0");
@@ -83,19 +85,22 @@ inline void check_divisible(std::string_view layer, std::string_view what, Index
                                    divisor);
 }
 
-/// Input channel count must match the weights. Reports both sides and the whole input shape.
-template <int R>
-void check_channels(std::string_view layer, const Dims<R>& input, DataFormat f, Index expected) {
-  const Index got = channels_of<R>(input, f);
+/// Input channel count must match the weights (R is deduced). Reports both sides and the whole
+/// input shape.
+template <std::size_t R>
+void check_channels(std::string_view layer, const std::array<Index, R>& input, DataFormat f,
+                    Index expected) {
+  const Index got = channels_of(input, f);
   if (got != expected)
     detail::raise<shape_mismatch>(layer, "input channels (", got, ") do not match the weights (",
-                                  expected, " expected on axis ", channel_axis(f, R),
+                                  expected, " expected on axis ",
+                                  channel_axis(f, static_cast<int>(R)),
                                   "); input shape ", input, ", data_format=", f);
 }
 
-/// Every extent of an input must be >= 1 (ktl never computes on empty tensors).
-template <int R>
-void check_non_empty(std::string_view layer, const Dims<R>& input, DataFormat f) {
+/// Every extent of an input must be >= 1 (ktl never computes on empty tensors; R is deduced).
+template <std::size_t R>
+void check_non_empty(std::string_view layer, const std::array<Index, R>& input, DataFormat f) {
   for (Index v : input)
     if (v < 1)
       detail::raise<shape_mismatch>(layer, "input has an empty axis; every extent must be >= 1; "

@@ -76,7 +76,8 @@ inline ::testing::AssertionResult compare_values(const std::vector<Index>& actua
 template <typename TensorLike>
 std::vector<Index> shape_of(const TensorLike& t) {
   std::vector<Index> s;
-  for (int i = 0; i < TensorLike::NumDimensions; ++i) s.push_back(t.dimension(i));
+  for (int i = 0; i < TensorLike::NumDimensions; ++i)
+    s.push_back(t.dimensions()[static_cast<std::size_t>(i)]);
   return s;
 }
 template <typename TensorLike>
