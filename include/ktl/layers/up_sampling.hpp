@@ -1,0 +1,171 @@
+// Up-sampling layers: keras.layers.UpSampling1D, UpSampling2D (nearest or bilinear, in the
+// legacy Keras 2.2 or the half-pixel tf.keras 2.x / Keras 3 mapping), UpSampling3D. No weights;
+// kernels in kernels/upsample.hpp, both data formats without any layout shuffle.
+#pragma once
+
+#include <ostream>
+#include <string_view>
+#include <type_traits>
+
+#include <ktl/core/tensor.hpp>
+#include <ktl/core/error.hpp>
+#include <ktl/core/parallel.hpp>
+#include <ktl/core/types.hpp>
+#include <ktl/core/workspace.hpp>
+#include <ktl/kernels/upsample.hpp>
+#include <ktl/layers/detail/resize_common.hpp>
+#include <ktl/shape/resize_shape.hpp>
+#include <ktl/shape/validate.hpp>
+
+namespace ktl {
+
+/// Which pixel-centre convention UpSampling2D(interpolation='bilinear') uses (keras-semantics
+/// 4.11, 7). legacy: u = o * in/out (TensorFlow's resize_bilinear with half_pixel_centers=False:
+/// Keras 2.2.3-2.3.x, tf.keras on TF <= 1.14, TensorFlow.js layers); half_pixel:
+/// u = (o + 0.5) * in/out - 0.5 (tf.keras on TF 1.15 / 2.x, Keras 3; PyTorch align_corners=False).
+enum class BilinearMapping { legacy, half_pixel };
+
+inline constexpr std::string_view to_string(BilinearMapping m) noexcept {
+  return m == BilinearMapping::legacy ? "legacy" : "half_pixel";
+}
+inline std::ostream& operator<<(std::ostream& os, BilinearMapping m) { return os << to_string(m); }
+
+/// Parses "legacy" or "half_pixel" (any case). Throws invalid_options otherwise.
+inline BilinearMapping parse_bilinear_mapping(std::string_view text, std::string_view layer = "UpSampling2D") {
+  return detail::parse_enum(text, "bilinear_mapping",
+                            {BilinearMapping::legacy, BilinearMapping::half_pixel}, layer);
+}
+
+/// Options of UpSamplingND, with Keras' argument names and defaults (specialised per rank:
+/// UpSampling1D has no data_format, only UpSampling2D has an interpolation).
+template <int N>
+struct UpSamplingOptions {
+  static_assert(N >= 1 && N <= 3, "ktl::UpSamplingOptions<N>: N is the spatial rank; use 1, 2 or 3");
+};
+
+/// Options of keras.layers.UpSampling1D. Input is always (batch, steps, features).
+template <>
+struct UpSamplingOptions<1> {
+  Extent<1> size = 2;  ///< repetitions of each step, >= 1; Keras default 2
+};
+
+/// Options of keras.layers.UpSampling2D.
+template <>
+struct UpSamplingOptions<2> {
+  Extent<2> size = 2;  ///< (rows, cols) factors, each >= 1; Keras default (2, 2)
+  DataFormat data_format = DataFormat::channels_last;
+  Interpolation interpolation = Interpolation::nearest;  ///< nearest (default) or bilinear
+  /// Bilinear only: legacy (default, Keras 2.2 and TensorFlow.js) or half_pixel (tf.keras 2.x,
+  /// Keras 3). Not a Keras argument: Keras' version decides it.
+  BilinearMapping bilinear_mapping = BilinearMapping::legacy;
+};
+
+/// Options of keras.layers.UpSampling3D.
+template <>
+struct UpSamplingOptions<3> {
+  Extent<3> size = 2;  ///< (dim1, dim2, dim3) factors, each >= 1; Keras default (2, 2, 2)
+  DataFormat data_format = DataFormat::channels_last;
+};
+
+/// Enlarges each spatial axis by an integer factor.
+/// Keras: keras.layers.UpSampling1D / UpSampling2D / UpSampling3D.
+/// Shapes: channels_last (batch, d1..dN, channels) -> (batch, d1*s1, .., dN*sN, channels);
+/// channels_first (batch, channels, d1..dN) -> (batch, channels, d1*s1, .., dN*sN).
+/// nearest: y[.., i, ..] = x[.., floor(i / s), ..] (exact repetition); bilinear (2-D only):
+/// TensorFlow's resize_bilinear in the chosen mapping with its float32 evaluation order
+/// (bit-identical to TensorFlow for float). No weights.
+/// Throws invalid_options from the constructor (size < 1, bad data_format, interpolation or
+/// bilinear_mapping) and shape_mismatch from calls (an empty input axis, an output view of the
+/// wrong shape).
+template <typename Scalar, int N>
+class UpSampling {
+  static_assert(N >= 1 && N <= 3, "ktl::UpSampling<Scalar, N>: N is the spatial rank; use 1, 2 or 3");
+  static_assert(std::is_floating_point_v<Scalar>, "ktl::UpSampling<Scalar, N>: Scalar must be float or double");
+
+ public:
+  static constexpr int rank = N + 2;
+  using Options = UpSamplingOptions<N>;
+  static constexpr std::string_view name = detail::resize_layer_name("UpSampling", N);
+
+  /// Validates the options: every size >= 1, known enumerator values.
+  explicit UpSampling(Options options = Options{}) : options_(options) {
+    shape::check_min<N>(name, "size", options_.size, 1);
+    detail::check_data_format(name, format());
+    if constexpr (N == 2) {
+      if (options_.interpolation != Interpolation::nearest &&
+          options_.interpolation != Interpolation::bilinear)
+        detail::raise_argument(name, "interpolation", static_cast<int>(options_.interpolation),
+                               "allowed values are \"nearest\" and \"bilinear\"");
+      if (options_.bilinear_mapping != BilinearMapping::legacy &&
+          options_.bilinear_mapping != BilinearMapping::half_pixel)
+        detail::raise_argument(name, "bilinear_mapping", static_cast<int>(options_.bilinear_mapping),
+                               "allowed values are \"legacy\" and \"half_pixel\"");
+    }
+  }
+
+  /// Output shape for an input shape. Throws shape_mismatch when an input axis is empty.
+  Dims<rank> output_shape(const Dims<rank>& input) const {
+    const DataFormat f = format();
+    shape::check_non_empty<rank>(name, input, f);
+    return shape::upsampling_output_shape<N>(input, f, options_.size);
+  }
+  /// Keras' name for output_shape.
+  Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
+
+  /// Up-samples x on the default thread pool and returns a new tensor.
+  Tensor<Scalar, rank> operator()(const Tensor<Scalar, rank>& x) const { return (*this)(view(x)); }
+  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x) const {
+    return (*this)(x, *default_thread_pool());
+  }
+  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x, const ThreadPool& pool) const {
+    Tensor<Scalar, rank> y(output_shape(dims_of(x)));
+    Workspace ws;
+    forward(x, mutable_view(y), ws, pool);
+    return y;
+  }
+
+  /// Writes the result into caller memory `y` (exactly the output shape, else shape_mismatch).
+  /// Nearest allocates nothing; bilinear keeps its coordinate tables and two rows per thread in
+  /// `workspace` (allocates nothing once it is big enough).
+  void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y, Workspace& workspace,
+               const ThreadPool& pool) const {
+    const DataFormat f = format();
+    const Dims<rank> in = dims_of(x);
+    const Dims<rank> out = output_shape(in);
+    detail::check_output_view(name, dims_of(y), out, f);
+    const auto p = detail::planes_of<N>(in, f);
+    if constexpr (N == 2) {
+      if (options_.interpolation == Interpolation::bilinear) {
+        const auto q = detail::planes_of<N>(out, f);
+        kernels::upsample_bilinear<Scalar>(x.data(), y.data(), p.batch, p.spatial[0], p.spatial[1],
+                                           p.channels, q.spatial[0], q.spatial[1],
+                                           options_.bilinear_mapping == BilinearMapping::half_pixel,
+                                           workspace, pool);
+        return;
+      }
+    }
+    (void)workspace;
+    kernels::upsample_nearest<Scalar, N>(x.data(), y.data(), p.batch, p.spatial, p.channels,
+                                         options_.size.values, pool);
+  }
+  /// forward on the default thread pool.
+  void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y) const {
+    Workspace ws;
+    forward(x, y, ws, *default_thread_pool());
+  }
+
+  const Options& options() const noexcept { return options_; }
+
+ private:
+  DataFormat format() const { return detail::data_format_of(options_); }
+  Options options_;
+};
+
+using UpSampling1D = UpSampling<float, 1>;
+using UpSampling2D = UpSampling<float, 2>;
+using UpSampling3D = UpSampling<float, 3>;
+using UpSampling1DOptions = UpSamplingOptions<1>;
+using UpSampling2DOptions = UpSamplingOptions<2>;
+using UpSampling3DOptions = UpSamplingOptions<3>;
+
+}  // namespace ktl

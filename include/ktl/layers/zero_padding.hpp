@@ -1,0 +1,127 @@
+// Zero-padding layers: keras.layers.ZeroPadding1D, ZeroPadding2D, ZeroPadding3D. No weights;
+// borders are memset and the input rows memcpy'd (kernels/pad_crop.hpp), in either data format
+// without any layout shuffle.
+#pragma once
+
+#include <string_view>
+#include <type_traits>
+
+#include <ktl/core/tensor.hpp>
+#include <ktl/core/error.hpp>
+#include <ktl/core/parallel.hpp>
+#include <ktl/core/types.hpp>
+#include <ktl/core/workspace.hpp>
+#include <ktl/kernels/pad_crop.hpp>
+#include <ktl/layers/detail/resize_common.hpp>
+#include <ktl/shape/resize_shape.hpp>
+#include <ktl/shape/validate.hpp>
+
+namespace ktl {
+
+/// Options of ZeroPaddingND, with Keras' argument names and defaults (specialised per rank:
+/// ZeroPadding1D has no data_format).
+template <int N>
+struct ZeroPaddingOptions {
+  static_assert(N >= 1 && N <= 3, "ktl::ZeroPaddingOptions<N>: N is the spatial rank; use 1, 2 or 3");
+};
+
+/// Options of keras.layers.ZeroPadding1D. Input is always (batch, steps, features).
+template <>
+struct ZeroPaddingOptions<1> {
+  PadPairs<1> padding = 1;  ///< (before, after) zeros on the steps axis; Keras default 1
+};
+
+/// Options of keras.layers.ZeroPadding2D.
+template <>
+struct ZeroPaddingOptions<2> {
+  PadPairs<2> padding = 1;  ///< ((top, bottom), (left, right)); Keras default (1, 1)
+  DataFormat data_format = DataFormat::channels_last;
+};
+
+/// Options of keras.layers.ZeroPadding3D.
+template <>
+struct ZeroPaddingOptions<3> {
+  PadPairs<3> padding = 1;  ///< three (before, after) pairs; Keras default (1, 1, 1)
+  DataFormat data_format = DataFormat::channels_last;
+};
+
+/// Adds `padding` zeros at the start and end of each spatial axis.
+/// Keras: keras.layers.ZeroPadding1D / ZeroPadding2D / ZeroPadding3D.
+/// Shapes: channels_last (batch, d1..dN, channels) -> (batch, d1 + b1 + a1, .., channels);
+/// channels_first (batch, channels, d1..dN) -> (batch, channels, d1 + b1 + a1, ..);
+/// y[.., i, ..] = x[.., i - before, ..] inside the input, exactly 0 elsewhere. No weights.
+/// Throws invalid_options from the constructor (negative amounts, bad data_format) and
+/// shape_mismatch from calls (an empty input axis, an output view of the wrong shape).
+template <typename Scalar, int N>
+class ZeroPadding {
+  static_assert(N >= 1 && N <= 3, "ktl::ZeroPadding<Scalar, N>: N is the spatial rank; use 1, 2 or 3");
+  static_assert(std::is_floating_point_v<Scalar>, "ktl::ZeroPadding<Scalar, N>: Scalar must be float or double");
+
+ public:
+  static constexpr int rank = N + 2;
+  using Options = ZeroPaddingOptions<N>;
+  static constexpr std::string_view name = detail::resize_layer_name("ZeroPadding", N);
+
+  /// Validates the options: every amount >= 0, a known data_format.
+  explicit ZeroPadding(Options options = Options{}) : options_(options) {
+    shape::check_non_negative<N>(name, "padding", options_.padding);
+    detail::check_data_format(name, format());
+  }
+
+  /// Output shape for an input shape. Throws shape_mismatch when an input axis is empty.
+  Dims<rank> output_shape(const Dims<rank>& input) const {
+    const DataFormat f = format();
+    shape::check_non_empty<rank>(name, input, f);
+    return shape::zero_padding_output_shape<N>(input, f, options_.padding);
+  }
+  /// Keras' name for output_shape.
+  Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
+
+  /// Pads x on the default thread pool and returns a new tensor.
+  Tensor<Scalar, rank> operator()(const Tensor<Scalar, rank>& x) const { return (*this)(view(x)); }
+  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x) const {
+    return (*this)(x, *default_thread_pool());
+  }
+  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x, const ThreadPool& pool) const {
+    Tensor<Scalar, rank> y(output_shape(dims_of(x)));
+    Workspace ws;
+    forward(x, mutable_view(y), ws, pool);
+    return y;
+  }
+
+  /// Writes the result into caller memory `y` (exactly the output shape, else shape_mismatch).
+  /// Allocates nothing; `workspace` is unused (kept for the common layer signature).
+  void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y, Workspace& workspace,
+               const ThreadPool& pool) const {
+    (void)workspace;
+    const DataFormat f = format();
+    const Dims<rank> in = dims_of(x);
+    const Dims<rank> out = output_shape(in);
+    detail::check_output_view(name, dims_of(y), out, f);
+    const auto p = detail::planes_of<N>(in, f);
+    const auto q = detail::planes_of<N>(out, f);
+    std::array<Index, static_cast<std::size_t>(N)> before{};
+    for (int a = 0; a < N; ++a) before[static_cast<std::size_t>(a)] = options_.padding[a].before;
+    kernels::zero_pad<Scalar, N>(x.data(), y.data(), p.batch, p.spatial, p.channels, before, q.spatial, pool);
+  }
+  /// forward on the default thread pool.
+  void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y) const {
+    Workspace ws;
+    forward(x, y, ws, *default_thread_pool());
+  }
+
+  const Options& options() const noexcept { return options_; }
+
+ private:
+  DataFormat format() const { return detail::data_format_of(options_); }
+  Options options_;
+};
+
+using ZeroPadding1D = ZeroPadding<float, 1>;
+using ZeroPadding2D = ZeroPadding<float, 2>;
+using ZeroPadding3D = ZeroPadding<float, 3>;
+using ZeroPadding1DOptions = ZeroPaddingOptions<1>;
+using ZeroPadding2DOptions = ZeroPaddingOptions<2>;
+using ZeroPadding3DOptions = ZeroPaddingOptions<3>;
+
+}  // namespace ktl
