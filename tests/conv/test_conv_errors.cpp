@@ -1,0 +1,165 @@
+// Every bad argument of Conv1D/2D/3D (keras-semantics §5): exception type and the key words of
+// the message (layer, argument, value).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <ktl/layers/conv.hpp>
+
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+using ktl::Index;
+
+ktl::Conv2DOptions good2d() {
+  ktl::Conv2DOptions o;
+  o.filters = 4;
+  o.kernel_size = 3;
+  return o;
+}
+ktl::Tensor<float, 4> kernel2d(Index kh, Index kw, Index cg, Index f) {
+  ktl::Tensor<float, 4> k(kh, kw, cg, f);
+  k.setConstant(0.5f);
+  return k;
+}
+ktl::Tensor<float, 1> bias(Index f) {
+  ktl::Tensor<float, 1> b(f);
+  b.setZero();
+  return b;
+}
+
+TEST(ConvErrors, OptionsBelowTheirMinimum) {
+  auto make = [](ktl::Conv2DOptions o) { return ktl::Conv2D(o, kernel2d(3, 3, 2, 4), bias(4)); };
+  auto o = good2d();
+  o.filters = 0;
+  EXPECT_THAT([&] { make(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("Conv2D"), HasSubstr("filters=0"))));
+  o = good2d();
+  o.kernel_size = {3, 0};
+  EXPECT_THAT([&] { make(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("kernel_size"), HasSubstr("(3, 0)"))));
+  o = good2d();
+  o.strides = {0, 1};
+  EXPECT_THAT([&] { make(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("strides"), HasSubstr("(0, 1)"))));
+  o = good2d();
+  o.dilation_rate = -1;
+  EXPECT_THAT([&] { make(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("dilation_rate"), HasSubstr("-1"))));
+  o = good2d();
+  o.groups = 0;
+  EXPECT_THAT([&] { make(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("groups"), HasSubstr("0"))));
+}
+
+TEST(ConvErrors, StridesWithDilation) {
+  auto o = good2d();
+  o.strides = {2, 1};
+  o.dilation_rate = {1, 2};
+  EXPECT_THAT([&] { ktl::Conv2D(o, kernel2d(3, 3, 2, 4), bias(4)); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("Conv2D"), HasSubstr("strides (2, 1)"),
+                                                        HasSubstr("dilation_rate (1, 2)"))));
+  ktl::Conv1DOptions o1;
+  o1.filters = 1;
+  o1.kernel_size = 2;
+  o1.strides = 2;
+  o1.dilation_rate = 2;
+  ktl::Tensor<float, 3> k(2, 1, 1);
+  k.setZero();
+  EXPECT_THAT([&] { ktl::Conv1D(o1, k, bias(1)); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("Conv1D"), HasSubstr("dilation_rate"))));
+}
+
+TEST(ConvErrors, CausalOnlyForConv1D) {
+  auto o = good2d();
+  o.padding = ktl::Padding::causal;
+  EXPECT_THAT([&] { ktl::Conv2D(o, kernel2d(3, 3, 2, 4), bias(4)); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("Conv2D"), HasSubstr("padding"), HasSubstr("causal"))));
+  ktl::Conv3DOptions o3;
+  o3.filters = 1;
+  o3.kernel_size = 1;
+  o3.padding = ktl::Padding::causal;
+  ktl::Tensor<float, 5> k(1, 1, 1, 1, 1);
+  k.setZero();
+  EXPECT_THAT([&] { ktl::Conv3D(o3, k, bias(1)); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("Conv3D"), HasSubstr("causal"))));
+  ktl::Conv1DOptions o1;  // causal with channels_first is fine (tf.keras)
+  o1.filters = 1;
+  o1.kernel_size = 2;
+  o1.padding = ktl::Padding::causal;
+  o1.data_format = ktl::DataFormat::channels_first;
+  ktl::Tensor<float, 3> k1(2, 1, 1);
+  k1.setZero();
+  EXPECT_NO_THROW(ktl::Conv1D(o1, k1, bias(1)));
+}
+
+TEST(ConvErrors, GroupsMustDivideFiltersAndChannels) {
+  auto o = good2d();
+  o.filters = 6;
+  o.groups = 4;
+  EXPECT_THAT([&] { ktl::Conv2D(o, kernel2d(3, 3, 1, 6), bias(6)); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("filters (6)"), HasSubstr("groups (4)"))));
+  o.filters = 8;
+  EXPECT_THAT([&] { ktl::Conv2D::make(o, 30); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("input channels (30)"), HasSubstr("groups (4)"))));
+  EXPECT_THAT([&] { ktl::Conv2D::make(o, 0); },
+              ThrowsMessage<ktl::invalid_options>(HasSubstr("input_channels=0")));
+}
+
+TEST(ConvErrors, WeightShapes) {
+  const auto o = good2d();
+  EXPECT_THAT([&] { ktl::Conv2D(o, kernel2d(3, 2, 2, 4), bias(4)); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("kernel"), HasSubstr("(3, 2, 2, 4)"), HasSubstr("(3, 3, 2, 4)"))));
+  EXPECT_THAT([&] { ktl::Conv2D(o, kernel2d(3, 3, 2, 5), bias(4)); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("kernel"), HasSubstr("(3, 3, 2, 5)"))));
+  EXPECT_THAT([&] { ktl::Conv2D(o, kernel2d(3, 3, 0, 4), bias(4)); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("kernel"), HasSubstr("(3, 3, 0, 4)"))));
+  EXPECT_THAT([&] { ktl::Conv2D(o, kernel2d(3, 3, 2, 4), bias(3)); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("bias"), HasSubstr("(3)"), HasSubstr("(4)"))));
+  EXPECT_THAT([&] { ktl::Conv2D(o, kernel2d(3, 3, 2, 4)); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("bias"), HasSubstr("(0)"))));
+  auto nb = o;
+  nb.use_bias = false;
+  EXPECT_THAT([&] { ktl::Conv2D(nb, kernel2d(3, 3, 2, 4), bias(4)); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("bias"), HasSubstr("use_bias=false"))));
+  ktl::Conv2D conv(o, kernel2d(3, 3, 2, 4), bias(4));
+  EXPECT_THAT([&] { conv.set_weights(kernel2d(3, 3, 2, 3), bias(3)); },
+              ThrowsMessage<ktl::shape_mismatch>(HasSubstr("kernel")));
+  EXPECT_EQ(conv.kernel().dimension(3), 4) << "a failed set_weights keeps the old weights";
+  EXPECT_NO_THROW(conv.set_weights(kernel2d(3, 3, 5, 4), bias(4)));
+  EXPECT_EQ(conv.input_channels(), 5);
+}
+
+TEST(ConvErrors, InputChecksAtCall) {
+  const ktl::Conv2D conv(good2d(), kernel2d(3, 3, 2, 4), bias(4));
+  ktl::Tensor<float, 4> x(1, 5, 5, 3);
+  x.setZero();
+  EXPECT_THAT([&] { conv(x); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("Conv2D"), HasSubstr("channels (3)"), HasSubstr("2 expected"),
+                                                       HasSubstr("(1, 5, 5, 3)"))));
+  ktl::Tensor<float, 4> empty(0, 5, 5, 2);
+  EXPECT_THAT([&] { conv(empty); }, ThrowsMessage<ktl::shape_mismatch>(HasSubstr("empty")));
+  ktl::Tensor<float, 4> small(1, 2, 5, 2);  // valid, 2 < kernel 3
+  small.setZero();
+  EXPECT_THAT([&] { conv(small); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("output would be empty"), HasSubstr("(1, 2, 5, 2)"))));
+  ktl::Tensor<float, 4> ok(1, 5, 5, 2);
+  ok.setZero();
+  ktl::Tensor<float, 4> wrong(1, 3, 4, 4);
+  EXPECT_THAT([&] { conv.forward(ktl::view(ok), ktl::mutable_view(wrong)); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("output view"), HasSubstr("(1, 3, 4, 4)"), HasSubstr("(1, 3, 3, 4)"))));
+  auto of = good2d();
+  of.data_format = ktl::DataFormat::channels_first;
+  const ktl::Conv2D first(of, kernel2d(3, 3, 2, 4), bias(4));
+  EXPECT_THAT([&] { first(ok); },  // (1, 5, 5, 2) read as channels_first: 5 channels
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("channels (5)"), HasSubstr("channels_first"))));
+  ktl::Conv1DOptions o1;
+  o1.filters = 1;
+  o1.kernel_size = 3;
+  o1.dilation_rate = 3;  // effective kernel 7
+  ktl::Tensor<float, 3> k1(3, 1, 1);
+  k1.setZero();
+  const ktl::Conv1D conv1(o1, k1, bias(1));
+  ktl::Tensor<float, 3> x1(1, 6, 1);
+  x1.setZero();
+  EXPECT_THAT([&] { conv1(x1); }, ThrowsMessage<ktl::shape_mismatch>(HasSubstr("Conv1D")));
+  EXPECT_THAT([&] { (void)conv1.output_shape({1, 6, 1}); }, ThrowsMessage<ktl::shape_mismatch>(HasSubstr("empty")));
+}
+
+}  // namespace
