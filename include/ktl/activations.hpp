@@ -44,6 +44,7 @@ inline constexpr std::string_view to_string(Activation a) noexcept {
   }
   return "?";
 }
+/// Streams to_string(a), for messages.
 inline std::ostream& operator<<(std::ostream& os, Activation a) { return os << to_string(a); }
 
 /// An activation with its parameters: what a layer's `activation` option holds. Converts
@@ -55,7 +56,9 @@ struct ActivationFunction {
   std::optional<double> max_value;  ///< relu: upper clip; none by default
   double threshold = 0.0;           ///< relu: x <= threshold gives 0 (x < 0 when threshold is 0)
 
+  /// linear.
   constexpr ActivationFunction() = default;
+  /// The activation with Keras' default parameters (elu: alpha 1; relu: 0, None, 0).
   constexpr ActivationFunction(Activation k)  // NOLINT(google-explicit-constructor): Keras string
       : kind(k), alpha(k == Activation::elu ? 1.0 : 0.0) {}
 
@@ -81,6 +84,7 @@ struct ActivationFunction {
   /// True for linear (the identity: nothing to apply).
   constexpr bool is_linear() const noexcept { return kind == Activation::linear; }
 
+  /// Same kind and same parameters.
   friend bool operator==(const ActivationFunction& a, const ActivationFunction& b) {
     return a.kind == b.kind && a.alpha == b.alpha && a.max_value == b.max_value &&
            a.threshold == b.threshold;

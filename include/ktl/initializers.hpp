@@ -85,6 +85,7 @@ enum class Distribution { truncated_normal, untruncated_normal, uniform };
 /// Standard deviation of a unit normal truncated to [-2, 2] (Keras 2.2+'s correction constant).
 inline constexpr double truncated_normal_stddev_factor = 0.87962566103423978;
 
+/// Keras' spelling of a mode ("fan_in", ...), as parse_fan_mode accepts it.
 inline constexpr std::string_view to_string(FanMode m) noexcept {
   switch (m) {
     case FanMode::fan_in: return "fan_in";
@@ -93,6 +94,7 @@ inline constexpr std::string_view to_string(FanMode m) noexcept {
   }
   return "?";
 }
+/// Keras' spelling of a distribution ("truncated_normal", ...), as parse_distribution accepts it.
 inline constexpr std::string_view to_string(Distribution d) noexcept {
   switch (d) {
     case Distribution::truncated_normal: return "truncated_normal";
@@ -101,6 +103,7 @@ inline constexpr std::string_view to_string(Distribution d) noexcept {
   }
   return "?";
 }
+/// Streams to_string(value), for messages.
 inline std::ostream& operator<<(std::ostream& os, FanMode m) { return os << to_string(m); }
 inline std::ostream& operator<<(std::ostream& os, Distribution d) { return os << to_string(d); }
 
@@ -131,6 +134,7 @@ enum class InitializerKind {
   orthogonal, identity
 };
 
+/// Keras' snake_case name of a kind ("random_normal", ...).
 inline constexpr std::string_view to_string(InitializerKind k) noexcept {
   switch (k) {
     case InitializerKind::zeros: return "zeros";
@@ -145,6 +149,7 @@ inline constexpr std::string_view to_string(InitializerKind k) noexcept {
   }
   return "?";
 }
+/// Streams to_string(kind), for messages.
 inline std::ostream& operator<<(std::ostream& os, InitializerKind k) { return os << to_string(k); }
 
 /// A Keras initializer with its parameters: what a layer's `kernel_initializer` /
@@ -352,6 +357,7 @@ struct Initializer {
   }
 };
 
+/// Streams Initializer::name(), for messages.
 inline std::ostream& operator<<(std::ostream& os, const Initializer& i) { return os << i.name(); }
 
 inline std::string_view Initializer::name() const noexcept {

@@ -296,7 +296,7 @@ void check_adjoint(const Config<N>& cfg, DataFormat format, double tol, std::uin
   const auto conv_loop = kt::forward_reference<S, N>(z_last, w, cfg.input, before, o.strides,
                                                      o.dilation_rate);
   Tensor<S, N + 2> conv_z = conv_loop;
-  if (N <= 2 && (o.strides.all_equal(1) || o.dilation_rate.all_equal(1))) {
+  if (N <= 3 && (o.strides.all_equal(1) || o.dilation_rate.all_equal(1))) {
     ktl::ConvOptions<N> co;
     co.filters = cfg.channels;
     co.kernel_size = o.kernel_size;

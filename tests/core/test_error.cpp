@@ -63,6 +63,11 @@ TEST(Types, ExtentAndPadPairsTakeKerasForms) {
   static_assert(mixed[1].before == 2 && mixed[1].after == 3);
   constexpr ktl::PadPairs<1> one = {1, 2};
   static_assert(one[0].before == 1 && one[0].after == 2);
+  constexpr ktl::PadPairs<2> pairs = {{1, 2}, {3, 4}};  // the README's and Keras' nested form
+  static_assert(pairs[0] == ktl::Pair(1, 2) && pairs[1] == ktl::Pair(3, 4));
+  constexpr ktl::PadPairs<3> braced = {1, {2, 3}, 4};
+  static_assert(braced[0] == ktl::Pair(1, 1) && braced[1] == ktl::Pair(2, 3) &&
+                braced[2] == ktl::Pair(4, 4));
 }
 
 }  // namespace

@@ -28,11 +28,12 @@ class shape_mismatch : public std::invalid_argument {
 
 namespace detail {
 
-/// Writes a value for a message: integers and floats as is, std::array / std::vector as a tuple
-/// "(a, b, c)" (a one-element tuple prints as "(a,)" would in Python: "(a)" is clearer, so "(a)").
+/// Writes a value for a message: bools as true / false, std::array / std::vector as a tuple
+/// "(a, b, c)" (one element prints "(a)", not Python's "(a,)"), anything else with operator<<.
 template <typename T>
 void write_value(std::ostream& os, const T& value);
 
+/// True for the containers write_value prints as tuples (std::array, std::vector).
 template <typename T>
 struct is_sequence : std::false_type {};
 template <typename T, std::size_t N>

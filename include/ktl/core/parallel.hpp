@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -27,13 +28,22 @@ class ThreadPool {
     if (num_threads > 1) pool_ = std::make_unique<Eigen::ThreadPool>(num_threads - 1);
   }
 
+  /// Not copyable or movable: a moved-from pool would keep num_threads() but lose its workers.
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  /// Threads that run tasks, the calling thread included (the constructor's argument).
   int num_threads() const noexcept { return num_threads_; }
 
   /// Calls task(i) once for every i in [0, num_tasks), spread over the threads; returns when all
   /// are done. Tasks must write disjoint outputs. The task may also take a second argument, the
   /// worker slot in [0, num_threads()) of the thread running it, to index per-thread scratch
   /// memory (two tasks with the same slot never run at the same time). A parallel_for started
-  /// from inside a task runs inline on the same slot (no nested parallelism, no deadlock).
+  /// from inside a task runs inline on the same slot (no nested parallelism, no deadlock), or on
+  /// slot 0 when that slot is not below this pool's num_threads() (a task of a larger pool).
+  /// If a task throws, tasks not yet started are skipped and the first exception is rethrown
+  /// here after every thread has stopped. Several threads may call parallel_for on one pool at
+  /// the same time (each call has its own task counter).
   template <typename Task>
   void parallel_for(Index num_tasks, const Task& task) const {
     if (num_tasks <= 0) return;
@@ -45,14 +55,28 @@ class ThreadPool {
     };
     const Index helpers = std::min<Index>(num_threads_ - 1, num_tasks - 1);
     if (helpers <= 0 || current_slot() >= 0) {
-      const int slot = std::max(current_slot(), 0);
+      // Nested inside a task: keep that task's slot, unless it came from a larger pool and is
+      // out of this pool's range [0, num_threads()) (its scratch has no such slot).
+      const int outer = current_slot();
+      const int slot = outer >= 0 && outer < num_threads_ ? outer : 0;
       for (Index i = 0; i < num_tasks; ++i) run(i, slot);
       return;
     }
+    // A task that throws stops the remaining tasks from starting; the first exception is
+    // rethrown on the calling thread once every helper has left (the helpers reference this
+    // frame, so it must not unwind earlier, and an exception escaping a worker would terminate).
     std::atomic<Index> next{0};
-    auto drain = [&](int slot) {
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    auto drain = [&](int slot) noexcept {
       current_slot() = slot;
-      for (Index i = next.fetch_add(1); i < num_tasks; i = next.fetch_add(1)) run(i, slot);
+      try {
+        for (Index i = next.fetch_add(1); i < num_tasks; i = next.fetch_add(1)) run(i, slot);
+      } catch (...) {
+        next.store(num_tasks);
+        const std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
       current_slot() = -1;
     };
     Eigen::Barrier done(static_cast<unsigned int>(helpers));
@@ -63,6 +87,7 @@ class ThreadPool {
       });
     drain(0);
     done.Wait();
+    if (error) std::rethrow_exception(error);
   }
 
  private:

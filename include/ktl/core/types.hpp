@@ -26,6 +26,8 @@ enum class DataFormat { channels_last, channels_first };
 /// UpSampling2D interpolation.
 enum class Interpolation { nearest, bilinear };
 
+/// Keras' spelling of each enumerator ("valid", "channels_last", "nearest", ...), for messages
+/// and configs; the parsers below accept exactly these strings (any case).
 inline constexpr std::string_view to_string(Padding p) noexcept {
   switch (p) {
     case Padding::valid: return "valid";
@@ -40,6 +42,7 @@ inline constexpr std::string_view to_string(DataFormat f) noexcept {
 inline constexpr std::string_view to_string(Interpolation i) noexcept {
   return i == Interpolation::nearest ? "nearest" : "bilinear";
 }
+/// Streams to_string(value), so enums print by name in error messages.
 inline std::ostream& operator<<(std::ostream& os, Padding p) { return os << to_string(p); }
 inline std::ostream& operator<<(std::ostream& os, DataFormat f) { return os << to_string(f); }
 inline std::ostream& operator<<(std::ostream& os, Interpolation i) { return os << to_string(i); }
@@ -98,16 +101,22 @@ struct Extent {
   static_assert(N >= 1 && N <= 3, "ktl::Extent<N>: N is the spatial rank; use 1, 2 or 3");
   std::array<Index, static_cast<std::size_t>(N)> values{};
 
+  /// Keras' int form: the same value on every axis (0 by default, which validation rejects
+  /// for required fields such as kernel_size).
   constexpr Extent(Index all = 0) {  // NOLINT(google-explicit-constructor): Keras int form
     for (auto& v : values) v = all;
   }
+  /// Keras' tuple form: one integer per axis (N > 1; for N == 1 the int form is the tuple).
   template <typename... Is,
             typename = std::enable_if_t<(sizeof...(Is) == N && N > 1 &&
                                          (std::is_integral_v<Is> && ...))>>
   constexpr Extent(Is... each) : values{{static_cast<Index>(each)...}} {}
 
+  /// Entry of spatial axis `axis` in [0, N) (unchecked).
   constexpr Index operator[](int axis) const { return values[static_cast<std::size_t>(axis)]; }
+  /// Mutable entry of spatial axis `axis` in [0, N) (unchecked).
   constexpr Index& operator[](int axis) { return values[static_cast<std::size_t>(axis)]; }
+  /// Entry-wise equality.
   constexpr bool operator==(const Extent& o) const {
     for (int a = 0; a < N; ++a)
       if ((*this)[a] != o[a]) return false;
@@ -122,6 +131,7 @@ struct Extent {
   }
 };
 
+/// Prints an Extent as a tuple "(a, b)", as Keras shows it.
 template <int N>
 std::ostream& operator<<(std::ostream& os, const Extent<N>& e) {
   detail::write_value(os, e.values);
@@ -132,13 +142,17 @@ std::ostream& operator<<(std::ostream& os, const Extent<N>& e) {
 struct Pair {
   Index before = 0;
   Index after = 0;
+  /// (0, 0).
   constexpr Pair() = default;
+  /// Keras' int form: the same amount before and after.
   constexpr Pair(Index both) : before(both), after(both) {}  // NOLINT: Keras int form
+  /// Explicit (before, after) amounts.
   constexpr Pair(Index b, Index a) : before(b), after(a) {}
   constexpr bool operator==(const Pair& o) const { return before == o.before && after == o.after; }
   constexpr bool operator!=(const Pair& o) const { return !(*this == o); }
 };
 
+/// Prints "(before, after)".
 inline std::ostream& operator<<(std::ostream& os, const Pair& p) {
   return os << '(' << p.before << ", " << p.after << ')';
 }
@@ -152,19 +166,26 @@ struct PadPairs {
   static_assert(N >= 1 && N <= 3, "ktl::PadPairs<N>: N is the spatial rank; use 1, 2 or 3");
   std::array<Pair, static_cast<std::size_t>(N)> values{};
 
+  /// Keras' int form: the same amount before and after on every axis.
   constexpr PadPairs(Index all = 0) {  // NOLINT: Keras int form
     for (auto& v : values) v = Pair(all);
   }
-  template <typename... Ps,
-            typename = std::enable_if_t<(sizeof...(Ps) == N && N > 1 &&
-                                         (std::is_convertible_v<Ps, Pair> && ...))>>
-  constexpr PadPairs(const Ps&... each) : values{{Pair(each)...}} {}
+  /// One entry per axis, each an integer (both sides) or a (before, after) pair. Plain Pair
+  /// parameters (not a deduced pack) so that braced pairs such as {{1, 2}, {3, 4}} convert.
+  template <int M = N, typename = std::enable_if_t<M == 2>>
+  constexpr PadPairs(Pair a0, Pair a1) : values{{a0, a1}} {}
+  /// The 3-D form of the constructor above.
+  template <int M = N, typename = std::enable_if_t<M == 3>>
+  constexpr PadPairs(Pair a0, Pair a1, Pair a2) : values{{a0, a1, a2}} {}
   /// The 1-D pair form: PadPairs<1>{1, 2} is (before 1, after 2), as Cropping1D((1, 2)).
   template <int M = N, typename = std::enable_if_t<M == 1>>
   constexpr PadPairs(Index before, Index after) : values{{Pair(before, after)}} {}
 
+  /// Pair of spatial axis `axis` in [0, N) (unchecked).
   constexpr const Pair& operator[](int axis) const { return values[static_cast<std::size_t>(axis)]; }
+  /// Mutable pair of spatial axis `axis` in [0, N) (unchecked).
   constexpr Pair& operator[](int axis) { return values[static_cast<std::size_t>(axis)]; }
+  /// Pair-wise equality.
   constexpr bool operator==(const PadPairs& o) const {
     for (int a = 0; a < N; ++a)
       if ((*this)[a] != o[a]) return false;
@@ -172,6 +193,7 @@ struct PadPairs {
   }
 };
 
+/// Prints PadPairs as nested tuples "((1, 2), (3, 4))".
 template <int N>
 std::ostream& operator<<(std::ostream& os, const PadPairs<N>& p) {
   detail::write_value(os, p.values);

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <new>
 
@@ -18,12 +19,18 @@ class Workspace {
   Workspace() = default;
 
   /// Pointer to at least `count` values of type S, 64-byte aligned, valid until the next
-  /// request. Grows (losing the contents) when too small; never shrinks.
+  /// request. Grows (losing the contents) when too small; never shrinks. Throws std::bad_alloc
+  /// when the memory cannot be had (or count * sizeof(S) overflows).
   template <typename S>
   S* request(Index count) {
-    const std::size_t bytes = round_up(static_cast<std::size_t>(count > 0 ? count : 1) * sizeof(S));
-    if (bytes > capacity_) {
+    const auto n = static_cast<std::size_t>(count > 0 ? count : 1);
+    if (n > (std::numeric_limits<std::size_t>::max() - alignment) / sizeof(S)) throw std::bad_alloc();
+    const std::size_t bytes = round_up(n * sizeof(S));
+    if (bytes > capacity_ || !buffer_) {
+      // Free first (the contents are lost anyway) so peak memory is not old + new; on failure
+      // the workspace is left empty and consistent.
       buffer_.reset();
+      capacity_ = 0;
       void* p = std::aligned_alloc(alignment, bytes);
       if (!p) throw std::bad_alloc();
       buffer_.reset(static_cast<unsigned char*>(p));
@@ -35,6 +42,7 @@ class Workspace {
   /// Bytes currently held.
   std::size_t capacity() const noexcept { return capacity_; }
 
+  /// Alignment in bytes of every pointer request() returns (a cache line; AVX-512 loads).
   static constexpr std::size_t alignment = 64;
 
  private:

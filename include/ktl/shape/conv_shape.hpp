@@ -24,6 +24,7 @@ constexpr Index effective_kernel(Index k, Index dilation) { return (k - 1) * dil
 struct Pads {
   Index before = 0;
   Index after = 0;
+  /// Both amounts equal.
   constexpr bool operator==(const Pads& o) const { return before == o.before && after == o.after; }
 };
 

@@ -96,7 +96,8 @@ template <typename TensorLike>
                                 detail::values_of(actual), expected.values, tol);
 }
 
-/// Compares two ktl tensors (same shape required). tol 0 asks for bit equality of the values.
+/// Compares two ktl tensors (same shape required). tol 0 asks for exactly equal values (==, so
+/// -0 equals +0; NaN matches NaN; not a bit-pattern comparison).
 template <typename A, typename B>
 ::testing::AssertionResult tensors_near(const A& actual, const B& expected, double tol) {
   return detail::compare_values(detail::shape_of(actual), detail::shape_of(expected),
