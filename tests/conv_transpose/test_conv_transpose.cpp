@@ -289,14 +289,12 @@ void check_adjoint(const Config<N>& cfg, DataFormat format, double tol, std::uin
   }
   // conv(z): the plain-loop forward convolution of reference.hpp (every case), the transposed
   // kernel read as a forward kernel (k..., in=F, out=C). ktl::Conv (layers/conv.hpp) is checked
-  // against it in the same format where it accepts the options (it rejects strides > 1 together
-  // with dilation > 1, as Keras does) for N <= 2; for N == 3 the Release (-O3) build of this test
-  // saw ktl::Conv<float, 3> disagree with the loop (fine at -O2, -O3 -fno-strict-aliasing and in
-  // a standalone program), reported to the Conv owner, so 3-D uses the loop only.
+  // against it in the same format wherever it accepts the options (it rejects strides > 1
+  // together with dilation > 1, as Keras does).
   const auto conv_loop = kt::forward_reference<S, N>(z_last, w, cfg.input, before, o.strides,
                                                      o.dilation_rate);
   Tensor<S, N + 2> conv_z = conv_loop;
-  if (N <= 3 && (o.strides.all_equal(1) || o.dilation_rate.all_equal(1))) {
+  if (o.strides.all_equal(1) || o.dilation_rate.all_equal(1)) {
     ktl::ConvOptions<N> co;
     co.filters = cfg.channels;
     co.kernel_size = o.kernel_size;

@@ -44,11 +44,11 @@ struct ConvOptions {
   bool use_bias = true;                               ///< false: no bias weight at all
   Initializer kernel_initializer = Initializer::glorot_uniform();  ///< used by make()
   Initializer bias_initializer = Initializer::zeros();             ///< used by make()
-  std::optional<Regularizer> kernel_regularizer;      ///< penalty on the kernel (none by default)
-  std::optional<Regularizer> bias_regularizer;        ///< penalty on the bias
-  std::optional<Regularizer> activity_regularizer;    ///< penalty on the (activated) output
-  std::optional<Constraint> kernel_constraint;        ///< projection by apply_constraints()
-  std::optional<Constraint> bias_constraint;          ///< projection by apply_constraints()
+  std::optional<Regularizer> kernel_regularizer{};      ///< penalty on the kernel (none by default)
+  std::optional<Regularizer> bias_regularizer{};        ///< penalty on the bias
+  std::optional<Regularizer> activity_regularizer{};    ///< penalty on the (activated) output
+  std::optional<Constraint> kernel_constraint{};        ///< projection by apply_constraints()
+  std::optional<Constraint> bias_constraint{};          ///< projection by apply_constraints()
 };
 
 /// N-D forward convolution layer. Keras: keras.layers.Conv1D / Conv2D / Conv3D.

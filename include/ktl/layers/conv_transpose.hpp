@@ -48,10 +48,13 @@ struct ConvTransposeOptions {
   Extent<N> dilation_rate = 1;             ///< every entry >= 1; any stride (see file comment)
   ActivationFunction activation = Activation::linear;
   bool use_bias = true;
-  Initializer kernel_initializer = Initializer::glorot_uniform();
-  Initializer bias_initializer = Initializer::zeros();
-  std::optional<Regularizer> kernel_regularizer, bias_regularizer, activity_regularizer;
-  std::optional<Constraint> kernel_constraint, bias_constraint;
+  Initializer kernel_initializer = Initializer::glorot_uniform();  ///< used by make()
+  Initializer bias_initializer = Initializer::zeros();             ///< used by make()
+  std::optional<Regularizer> kernel_regularizer{};    ///< penalty on the kernel (none by default)
+  std::optional<Regularizer> bias_regularizer{};      ///< penalty on the bias
+  std::optional<Regularizer> activity_regularizer{};  ///< penalty on the (activated) output
+  std::optional<Constraint> kernel_constraint{};      ///< projection by apply_constraints()
+  std::optional<Constraint> bias_constraint{};        ///< projection by apply_constraints()
 };
 
 /// Transposed convolution over N = 1, 2 or 3 spatial axes (the adjoint of the forward

@@ -1,0 +1,35 @@
+// The README's ten lines as a program: a Conv2D with Keras' options and weights in Keras' layout,
+// applied to a random image; prints the shapes and checks the output shape Keras would give.
+#include <cstdio>
+
+#include <ktl/ktl.hpp>
+
+int main() {
+  ktl::Tensor<float, 4> kernel(3, 3, 16, 32);  // Keras layout (kh, kw, in_channels, filters)
+  ktl::Tensor<float, 1> bias(32);              // e.g. copied from a Keras model's get_weights()
+  kernel.setRandom();
+  bias.setZero();
+  const ktl::Conv2D conv({.filters = 32, .kernel_size = 3, .strides = 2,
+                          .padding = ktl::Padding::same, .activation = ktl::Activation::relu},
+                         kernel, bias);
+  ktl::Tensor<float, 4> x(1, 64, 64, 16);  // (batch, rows, cols, channels)
+  x.setRandom();
+  ktl::Tensor<float, 4> y = conv(x);       // (1, 32, 32, 32), as keras.layers.Conv2D
+
+  // The same shape rule at compile time.
+  static_assert(ktl::shape::conv_output_length(64, 3, 2, 1, ktl::Padding::same) == 32);
+
+  std::printf("Conv2D(filters=32, kernel_size=3, strides=2, padding='same', activation='relu')\n");
+  std::printf("input  (%ld, %ld, %ld, %ld)\n", static_cast<long>(x.dimension(0)),
+              static_cast<long>(x.dimension(1)), static_cast<long>(x.dimension(2)),
+              static_cast<long>(x.dimension(3)));
+  std::printf("output (%ld, %ld, %ld, %ld)\n", static_cast<long>(y.dimension(0)),
+              static_cast<long>(y.dimension(1)), static_cast<long>(y.dimension(2)),
+              static_cast<long>(y.dimension(3)));
+  const bool ok = y.dimension(0) == 1 && y.dimension(1) == 32 && y.dimension(2) == 32 &&
+                  y.dimension(3) == 32;
+  float min_value = 0.0f;
+  for (ktl::Index i = 0; i < y.size(); ++i) min_value = y.data()[i] < min_value ? y.data()[i] : min_value;
+  std::printf("relu output minimum %g (must be >= 0)\n", static_cast<double>(min_value));
+  return ok && min_value >= 0.0f ? 0 : 1;
+}

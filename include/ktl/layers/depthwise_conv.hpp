@@ -1,0 +1,300 @@
+// DepthwiseConv1D and DepthwiseConv2D: Keras' depthwise convolution layers
+// (keras.layers.DepthwiseConv2D; DepthwiseConv1D as in Keras 2.7+ / Keras 3), Keras-exact in both
+// data formats. Thin: options, weights, shape checks; the compute is kernels/depthwise_conv.hpp
+// (a channels_last kernel vectorised over channels, a channels_first one along the rows).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include <ktl/core/tensor.hpp>
+#include <ktl/activations.hpp>
+#include <ktl/constraints.hpp>
+#include <ktl/core/error.hpp>
+#include <ktl/core/parallel.hpp>
+#include <ktl/core/types.hpp>
+#include <ktl/core/workspace.hpp>
+#include <ktl/initializers.hpp>
+#include <ktl/kernels/depthwise_conv.hpp>
+#include <ktl/regularizers.hpp>
+#include <ktl/shape/conv_shape.hpp>
+#include <ktl/shape/validate.hpp>
+
+namespace ktl {
+
+/// Options of DepthwiseConv1D / DepthwiseConv2D with Keras' argument names and defaults.
+/// Keras: keras.layers.DepthwiseConv2D(kernel_size, strides=1, padding='valid',
+/// depth_multiplier=1, data_format, dilation_rate=1, activation=None, use_bias=True, ...).
+template <int N>
+struct DepthwiseConvOptions {
+  Extent<N> kernel_size = 0;                          ///< required, every entry >= 1
+  Extent<N> strides = 1;                              ///< every entry >= 1
+  Padding padding = Padding::valid;                   ///< valid or same (causal is rejected)
+  Index depth_multiplier = 1;                         ///< M >= 1: output channels C * M
+  DataFormat data_format = DataFormat::channels_last; ///< channels_last or channels_first
+  Extent<N> dilation_rate = 1;                        ///< >= 1; > 1 only with strides 1
+  ActivationFunction activation = Activation::linear; ///< applied after the bias
+  bool use_bias = true;                               ///< false: no bias weight at all
+  Initializer depthwise_initializer = Initializer::glorot_uniform();  ///< used by make()
+  Initializer bias_initializer = Initializer::zeros();                ///< used by make()
+  std::optional<Regularizer> depthwise_regularizer{};   ///< penalty on the depthwise kernel
+  std::optional<Regularizer> bias_regularizer{};        ///< penalty on the bias
+  std::optional<Regularizer> activity_regularizer{};    ///< penalty on the (activated) output
+  std::optional<Constraint> depthwise_constraint{};     ///< projection by apply_constraints()
+  std::optional<Constraint> bias_constraint{};          ///< projection by apply_constraints()
+};
+
+namespace detail {
+
+/// The channels_last kernel geometry of a depthwise step (DepthwiseConv and SeparableConv) for
+/// an input shape already validated by the layer. 1-D maps to 2-D with a unit height.
+template <int N>
+kernels::DepthwiseGeometry depthwise_geometry(const Dims<N + 2>& input, DataFormat f,
+                                              const Extent<N>& kernel_size, const Extent<N>& strides,
+                                              const Extent<N>& dilation_rate, Padding padding,
+                                              Index channels, Index multiplier) {
+  static_assert(N == 1 || N == 2, "ktl::detail::depthwise_geometry: N must be 1 or 2");
+  const auto sp = shape::spatial_dims<N>(input, f);
+  Index in[2] = {1, 1}, out[2] = {1, 1}, k[2] = {1, 1}, s[2] = {1, 1}, d[2] = {1, 1};
+  shape::Pads pads[2] = {};
+  for (int a = 0; a < N; ++a) {
+    const auto i = static_cast<std::size_t>(a + 2 - N);  // 1-D: the width axis
+    in[i] = sp[static_cast<std::size_t>(a)];
+    k[i] = kernel_size[a];
+    s[i] = strides[a];
+    d[i] = dilation_rate[a];
+    out[i] = shape::conv_output_length(in[i], k[i], s[i], d[i], padding);
+    pads[i] = shape::conv_padding(in[i], k[i], s[i], d[i], padding);
+  }
+  kernels::DepthwiseGeometry g;
+  g.batch = input[0];
+  g.channels = channels;
+  g.multiplier = multiplier;
+  g.in_h = in[0];
+  g.in_w = in[1];
+  g.out_h = out[0];
+  g.out_w = out[1];
+  g.kernel_h = k[0];
+  g.kernel_w = k[1];
+  g.stride_h = s[0];
+  g.stride_w = s[1];
+  g.dilation_h = d[0];
+  g.dilation_w = d[1];
+  g.pad_top = pads[0].before;
+  g.pad_bottom = pads[0].after;
+  g.pad_left = pads[1].before;
+  g.pad_right = pads[1].after;
+  return g;
+}
+
+}  // namespace detail
+
+/// Depthwise convolution layer: every input channel is convolved with its own depth_multiplier
+/// filters, output channel c * M + m (TensorFlow's order).
+/// Keras: keras.layers.DepthwiseConv2D; DepthwiseConv1D (Keras 2.7+, Keras 3).
+/// Shapes: channels_last (batch, d1..dN, C) -> (batch, o1..oN, C*M); channels_first
+/// (batch, C, d1..dN) -> (batch, C*M, o1..oN); o_a from shape::conv_output_length (dilation
+/// included, unlike Keras 2.2.4's shape function, see keras-semantics 4.6).
+/// Weights in Keras' layout: depthwise_kernel (k1..kN, C, M), bias (C*M) or empty when use_bias
+/// is false. The constructor, make() and set_weights() throw invalid_options for bad options
+/// (kernel_size, strides, dilation_rate or depth_multiplier < 1, causal padding, strides > 1
+/// together with dilation_rate > 1) and shape_mismatch for weights of the wrong shape; calls
+/// throw shape_mismatch for an input whose channels do not match the kernel, an empty axis, an
+/// empty output, or (forward) an output view of the wrong shape. Calls are const, stateless and
+/// thread-safe; results are bit-identical for any number of threads.
+template <typename Scalar, int N>
+class DepthwiseConv {
+  static_assert(N == 1 || N == 2,
+                "ktl::DepthwiseConv<Scalar, N>: N is the spatial rank; use 1 or 2 (Keras has "
+                "DepthwiseConv1D and DepthwiseConv2D)");
+  static_assert(std::is_floating_point_v<Scalar>,
+                "ktl::DepthwiseConv<Scalar, N>: Scalar must be a floating-point type (float or double)");
+
+ public:
+  static constexpr int rank = N + 2;
+  using Options = DepthwiseConvOptions<N>;
+
+  /// Validates the options and the weights (see the class comment).
+  DepthwiseConv(Options options, Tensor<Scalar, rank> depthwise_kernel, Tensor<Scalar, 1> bias = {})
+      : options_(std::move(options)) {
+    validate_options(options_);
+    set_weights(std::move(depthwise_kernel), std::move(bias));
+  }
+
+  /// Builds the weights with the options' initializers, as Keras' build() does for an input with
+  /// `input_channels` channels: depthwise_kernel from derive_seed(seed, 0), bias from
+  /// derive_seed(seed, 1). Throws invalid_options for bad options or input_channels < 1.
+  static DepthwiseConv make(Options options, Index input_channels, std::uint64_t seed = 0) {
+    validate_options(options);
+    shape::check_min(name(), "input_channels", input_channels, 1);
+    Dims<rank> kshape{};
+    for (int a = 0; a < N; ++a) kshape[static_cast<std::size_t>(a)] = options.kernel_size[a];
+    kshape[static_cast<std::size_t>(N)] = input_channels;
+    kshape[static_cast<std::size_t>(N + 1)] = options.depth_multiplier;
+    Tensor<Scalar, rank> kernel = options.depthwise_initializer.template operator()<Scalar, rank>(
+        kshape, derive_seed(seed, 0));
+    Tensor<Scalar, 1> bias;
+    if (options.use_bias)
+      bias = options.bias_initializer.template operator()<Scalar, 1>(
+          Dims<1>{input_channels * options.depth_multiplier}, derive_seed(seed, 1));
+    return DepthwiseConv(std::move(options), std::move(kernel), std::move(bias));
+  }
+
+  /// Output shape for an input shape (either format); throws shape_mismatch as a call would.
+  Dims<rank> output_shape(const Dims<rank>& input) const {
+    const DataFormat f = options_.data_format;
+    shape::check_non_empty<rank>(name(), input, f);
+    shape::check_channels<rank>(name(), input, f, input_channels());
+    const Dims<rank> out = shape::conv_output_shape<N>(
+        input, f, options_.kernel_size, options_.strides, options_.dilation_rate, options_.padding,
+        input_channels() * options_.depth_multiplier);
+    shape::check_output_non_empty<N>(name(), input, out, f,
+                                     "with padding valid every spatial extent must be >= the "
+                                     "effective kernel (kernel_size - 1) * dilation_rate + 1");
+    return out;
+  }
+  /// Keras' name for output_shape.
+  Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
+
+  /// y = activation(depthwise(x) + bias) on the default thread pool.
+  Tensor<Scalar, rank> operator()(const Tensor<Scalar, rank>& x) const { return (*this)(view(x)); }
+  /// Same, over caller memory.
+  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x) const {
+    const auto pool = default_thread_pool();
+    return (*this)(x, *pool);
+  }
+  /// Same, on the given pool.
+  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x, const ThreadPool& pool) const {
+    Tensor<Scalar, rank> y(output_shape(dims_of(x)));
+    Workspace workspace;
+    forward(x, mutable_view(y), workspace, pool);
+    return y;
+  }
+
+  /// Writes the output into caller memory `y` (shape output_shape(x), not overlapping x);
+  /// allocates nothing once `workspace` has grown to this call's size (channels_last needs none;
+  /// channels_first holds one zero-padded band of input rows per thread).
+  /// Throws shape_mismatch when y has another shape.
+  void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y, Workspace& workspace,
+               const ThreadPool& pool) const {
+    const Dims<rank> in = dims_of(x);
+    const Dims<rank> out = output_shape(in);
+    if (dims_of(y) != out)
+      detail::raise<shape_mismatch>(name(), "output view has shape ", dims_of(y),
+                                    " but the layer produces ", out, " for input shape ", in,
+                                    ", data_format=", options_.data_format);
+    const DataFormat f = options_.data_format;
+    const kernels::DepthwiseGeometry g = detail::depthwise_geometry<N>(
+        in, f, options_.kernel_size, options_.strides, options_.dilation_rate, options_.padding,
+        input_channels(), options_.depth_multiplier);
+    const Scalar* bias = options_.use_bias ? bias_.data() : nullptr;
+    const ActivationFunction& act = options_.activation;
+    const ActivationFunction fused = act.elementwise() ? act : ActivationFunction(Activation::linear);
+    if (f == DataFormat::channels_last)
+      kernels::depthwise_conv(x.data(), packed_.data(), bias, y.data(), g, fused, pool);
+    else  // planes are contiguous: convolve them directly, no layout shuffles
+      kernels::depthwise_conv_planar(
+          x.data(), packed_.data(), bias, y.data(), g, fused,
+          workspace.request<Scalar>(kernels::depthwise_planar_scratch_size(g, pool.num_threads())),
+          pool);
+    if (!act.elementwise()) apply_activation(act, y);  // softmax: over the output's last axis
+  }
+  /// forward() on the default pool with a temporary workspace.
+  void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y) const {
+    const auto pool = default_thread_pool();
+    Workspace workspace;
+    forward(x, y, workspace, *pool);
+  }
+
+  const Options& options() const noexcept { return options_; }
+  /// The depthwise kernel (k1..kN, C, M) in Keras' layout.
+  const Tensor<Scalar, rank>& depthwise_kernel() const noexcept { return kernel_; }
+  /// The bias (C*M values), empty when use_bias is false.
+  const Tensor<Scalar, 1>& bias() const noexcept { return bias_; }
+
+  /// Replaces the weights (Keras' set_weights([depthwise_kernel, bias])): depthwise_kernel
+  /// (kernel_size..., C, depth_multiplier) with C >= 1, bias (C*M) or empty when use_bias is
+  /// false. Throws shape_mismatch otherwise (the layer keeps its old weights).
+  void set_weights(Tensor<Scalar, rank> depthwise_kernel, Tensor<Scalar, 1> bias = {}) {
+    const Dims<rank> got = dims_of(depthwise_kernel);
+    Dims<rank> expected{};
+    for (int a = 0; a < N; ++a) expected[static_cast<std::size_t>(a)] = options_.kernel_size[a];
+    const Index channels = std::max<Index>(1, got[static_cast<std::size_t>(N)]);
+    expected[static_cast<std::size_t>(N)] = channels;
+    expected[static_cast<std::size_t>(N + 1)] = options_.depth_multiplier;
+    shape::check_weight_shape(name(), "depthwise_kernel", got, expected);
+    if (options_.use_bias)
+      shape::check_weight_shape(name(), "bias", dims_of(bias),
+                                Dims<1>{channels * options_.depth_multiplier});
+    else if (bias.size() != 0)
+      detail::raise<shape_mismatch>(name(), "bias has shape ", dims_of(bias),
+                                    " but use_bias=false means no bias; pass an empty tensor");
+    kernel_ = std::move(depthwise_kernel);
+    bias_ = std::move(bias);
+    repack();
+  }
+
+  /// Depthwise-kernel and bias penalties (Keras adds them to the loss once per weight).
+  Scalar regularization_loss() const {
+    Scalar loss = penalty_or_zero(options_.depthwise_regularizer, kernel_);
+    if (options_.use_bias) loss += penalty_or_zero(options_.bias_regularizer, bias_);
+    return loss;
+  }
+  /// The weight penalties plus the activity penalty of `output` (this layer's output).
+  Scalar regularization_loss(ConstView<Scalar, rank> output) const {
+    return regularization_loss() + penalty_or_zero(options_.activity_regularizer, output);
+  }
+
+  /// Projects the depthwise kernel and the bias with their constraints (what Keras does after an
+  /// update). For one norm per (c, m) filter use axis {0, .., N-1}.
+  void apply_constraints() {
+    if (options_.depthwise_constraint) options_.depthwise_constraint->apply(kernel_);
+    if (options_.bias_constraint && options_.use_bias) options_.bias_constraint->apply(bias_);
+    repack();
+  }
+
+  /// Input channels C the weights expect.
+  Index input_channels() const noexcept { return kernel_.dimension(N); }
+
+  /// Keras class name used in messages: "DepthwiseConv1D" or "DepthwiseConv2D".
+  static constexpr std::string_view name() noexcept {
+    return N == 1 ? "DepthwiseConv1D" : "DepthwiseConv2D";
+  }
+
+ private:
+  static void validate_options(const Options& o) {
+    shape::check_min<N>(name(), "kernel_size", o.kernel_size, 1);
+    shape::check_min<N>(name(), "strides", o.strides, 1);
+    shape::check_min<N>(name(), "dilation_rate", o.dilation_rate, 1);
+    shape::check_min(name(), "depth_multiplier", o.depth_multiplier, 1);
+    shape::check_padding_not_causal(name(), o.padding);
+    shape::check_strides_dilation<N>(name(), o.strides, o.dilation_rate);
+  }
+  /// The kernels' weight layout (k.., M, C), rebuilt whenever the weights change.
+  void repack() {
+    Index taps = 1;
+    for (int a = 0; a < N; ++a) taps *= kernel_.dimension(static_cast<std::size_t>(a));
+    packed_ = Tensor<Scalar, 1>(kernel_.size());
+    kernels::pack_depthwise_weights(kernel_.data(), packed_.data(), taps, input_channels(),
+                                    options_.depth_multiplier);
+  }
+
+  Options options_;
+  Tensor<Scalar, rank> kernel_;
+  Tensor<Scalar, 1> bias_;
+  Tensor<Scalar, 1> packed_;
+};
+
+/// keras.layers.DepthwiseConv1D (float): (batch, steps, C) -> (batch, new_steps, C*M).
+using DepthwiseConv1D = DepthwiseConv<float, 1>;
+/// keras.layers.DepthwiseConv2D (float): (batch, rows, cols, C) -> (batch, new_rows, new_cols, C*M).
+using DepthwiseConv2D = DepthwiseConv<float, 2>;
+using DepthwiseConv1DOptions = DepthwiseConvOptions<1>;
+using DepthwiseConv2DOptions = DepthwiseConvOptions<2>;
+
+}  // namespace ktl

@@ -1,0 +1,220 @@
+// Every bad argument of DepthwiseConv1D/2D and SeparableConv1D/2D (keras-semantics §4.4-§4.6, §5):
+// exception type and the key words of the message (layer, argument, value).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <ktl/layers/depthwise_conv.hpp>
+#include <ktl/layers/separable_conv.hpp>
+
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+using ktl::Index;
+
+template <int R>
+ktl::Tensor<float, R> filled(const ktl::Dims<R>& d) {
+  ktl::Tensor<float, R> t(d);
+  t.setConstant(0.5f);
+  return t;
+}
+
+ktl::DepthwiseConv2DOptions good_dw() {
+  ktl::DepthwiseConv2DOptions o;
+  o.kernel_size = 3;
+  o.depth_multiplier = 2;
+  return o;
+}
+ktl::SeparableConv2DOptions good_sep() {
+  ktl::SeparableConv2DOptions o;
+  o.filters = 4;
+  o.kernel_size = 3;
+  o.depth_multiplier = 2;
+  return o;
+}
+ktl::DepthwiseConv2D make_dw(const ktl::DepthwiseConv2DOptions& o) {
+  return ktl::DepthwiseConv2D(o, filled<4>({3, 3, 5, 2}), filled<1>({10}));
+}
+ktl::SeparableConv2D make_sep(const ktl::SeparableConv2DOptions& o) {
+  return ktl::SeparableConv2D(o, filled<4>({3, 3, 5, 2}), filled<4>({1, 1, 10, 4}), filled<1>({4}));
+}
+
+// 1-D options come from factories and go straight into make(): GCC 12 at -O1 (the ASan leg)
+// reports a std::optional member of a local 1-D options struct copied into a layer as
+// maybe-uninitialized, a false positive.
+ktl::DepthwiseConv1DOptions dw1d(Index k, Index s, Index d, ktl::Padding p) {
+  ktl::DepthwiseConv1DOptions o;
+  o.kernel_size = k;
+  o.strides = s;
+  o.dilation_rate = d;
+  o.padding = p;
+  return o;
+}
+ktl::SeparableConv1DOptions sep1d_causal() {
+  ktl::SeparableConv1DOptions o;
+  o.filters = 2;
+  o.kernel_size = 3;
+  o.padding = ktl::Padding::causal;
+  return o;
+}
+
+TEST(DepthwiseErrors, OptionsBelowTheirMinimum) {
+  auto o = good_dw();
+  o.kernel_size = {3, 0};
+  EXPECT_THAT([&] { make_dw(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("DepthwiseConv2D"), HasSubstr("kernel_size"), HasSubstr("(3, 0)"))));
+  o = good_dw();
+  o.strides = {1, -2};
+  EXPECT_THAT([&] { make_dw(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("strides"), HasSubstr("(1, -2)"))));
+  o = good_dw();
+  o.dilation_rate = 0;
+  EXPECT_THAT([&] { make_dw(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("dilation_rate"), HasSubstr("(0, 0)"))));
+  o = good_dw();
+  o.depth_multiplier = 0;
+  EXPECT_THAT([&] { make_dw(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("DepthwiseConv2D"), HasSubstr("depth_multiplier=0"))));
+  EXPECT_THAT([&] { ktl::DepthwiseConv2D::make(good_dw(), 0); }, ThrowsMessage<ktl::invalid_options>(
+      AllOf(HasSubstr("DepthwiseConv2D"), HasSubstr("input_channels=0"))));
+  EXPECT_THAT([&] { ktl::DepthwiseConv2D::make(o, 3); }, ThrowsMessage<ktl::invalid_options>(
+      HasSubstr("depth_multiplier=0")));
+}
+
+TEST(DepthwiseErrors, CausalPaddingIsRejected) {
+  auto o = good_dw();
+  o.padding = ktl::Padding::causal;
+  EXPECT_THAT([&] { make_dw(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("DepthwiseConv2D"), HasSubstr("padding=causal"))));
+  EXPECT_THAT([&] { ktl::DepthwiseConv1D::make(dw1d(2, 1, 1, ktl::Padding::causal), 2); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("DepthwiseConv1D"), HasSubstr("padding=causal"))));
+}
+
+TEST(DepthwiseErrors, StridesWithDilation) {
+  auto o = good_dw();
+  o.strides = {2, 1};
+  o.dilation_rate = {1, 2};
+  EXPECT_THAT([&] { make_dw(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("DepthwiseConv2D"), HasSubstr("strides (2, 1)"), HasSubstr("dilation_rate (1, 2)"))));
+  EXPECT_THAT([&] { ktl::DepthwiseConv1D::make(dw1d(2, 2, 3, ktl::Padding::valid), 2); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("DepthwiseConv1D"), HasSubstr("strides (2)"), HasSubstr("dilation_rate (3)"))));
+}
+
+TEST(DepthwiseErrors, WeightShapes) {
+  const auto o = good_dw();
+  EXPECT_THAT([&] { ktl::DepthwiseConv2D(o, filled<4>({3, 2, 5, 2}), filled<1>({10})); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("depthwise_kernel"),
+                                                       HasSubstr("(3, 2, 5, 2)"), HasSubstr("(3, 3, 5, 2)"))));
+  EXPECT_THAT([&] { ktl::DepthwiseConv2D(o, filled<4>({3, 3, 5, 1}), filled<1>({10})); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("depthwise_kernel"), HasSubstr("(3, 3, 5, 2)"))));
+  EXPECT_THAT([&] { ktl::DepthwiseConv2D(o, filled<4>({3, 3, 0, 2}), filled<1>({0})); },
+              ThrowsMessage<ktl::shape_mismatch>(HasSubstr("depthwise_kernel")));
+  EXPECT_THAT([&] { ktl::DepthwiseConv2D(o, filled<4>({3, 3, 5, 2}), filled<1>({5})); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("bias"), HasSubstr("(5)"), HasSubstr("(10)"))));
+  EXPECT_THAT([&] { ktl::DepthwiseConv2D(o, filled<4>({3, 3, 5, 2})); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("bias"), HasSubstr("(0)"))));
+  auto nobias = o;
+  nobias.use_bias = false;
+  EXPECT_THAT([&] { ktl::DepthwiseConv2D(nobias, filled<4>({3, 3, 5, 2}), filled<1>({10})); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("bias"), HasSubstr("use_bias=false"))));
+  auto layer = make_dw(o);
+  EXPECT_THAT([&] { layer.set_weights(filled<4>({3, 3, 5, 3}), filled<1>({15})); },
+              ThrowsMessage<ktl::shape_mismatch>(HasSubstr("depthwise_kernel")));
+  EXPECT_EQ(layer.depthwise_kernel().dimension(3), 2);  // kept the old weights
+}
+
+TEST(DepthwiseErrors, Inputs) {
+  const auto layer = make_dw(good_dw());
+  EXPECT_THAT([&] { layer(filled<4>({1, 6, 6, 4})); }, ThrowsMessage<ktl::shape_mismatch>(AllOf(
+      HasSubstr("DepthwiseConv2D"), HasSubstr("input channels (4)"), HasSubstr("(5 expected"))));
+  EXPECT_THAT([&] { layer(filled<4>({0, 6, 6, 5})); }, ThrowsMessage<ktl::shape_mismatch>(
+      AllOf(HasSubstr("empty axis"), HasSubstr("(0, 6, 6, 5)"))));
+  EXPECT_THAT([&] { layer(filled<4>({1, 2, 6, 5})); }, ThrowsMessage<ktl::shape_mismatch>(
+      AllOf(HasSubstr("output would be empty"), HasSubstr("(1, 2, 6, 5)"))));
+  auto o = good_dw();
+  o.dilation_rate = 2;
+  o.data_format = ktl::DataFormat::channels_first;
+  const auto dilated = make_dw(o);
+  EXPECT_THAT([&] { dilated(filled<4>({1, 5, 4, 9})); }, ThrowsMessage<ktl::shape_mismatch>(
+      AllOf(HasSubstr("output would be empty"), HasSubstr("channels_first"))));
+  EXPECT_THAT([&] { dilated(filled<4>({1, 6, 9, 5})); }, ThrowsMessage<ktl::shape_mismatch>(
+      HasSubstr("input channels (6)")));
+  const auto x = filled<4>({1, 6, 6, 5});
+  ktl::Tensor<float, 4> y(1, 4, 4, 9);
+  EXPECT_THAT([&] { layer.forward(ktl::view(x), ktl::mutable_view(y)); }, ThrowsMessage<ktl::shape_mismatch>(
+      AllOf(HasSubstr("output view has shape (1, 4, 4, 9)"), HasSubstr("(1, 4, 4, 10)"))));
+}
+
+TEST(SeparableErrors, OptionsBelowTheirMinimum) {
+  auto o = good_sep();
+  o.filters = 0;
+  EXPECT_THAT([&] { make_sep(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("SeparableConv2D"), HasSubstr("filters=0"))));
+  o = good_sep();
+  o.kernel_size = 0;
+  EXPECT_THAT([&] { make_sep(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("kernel_size"), HasSubstr("(0, 0)"))));
+  o = good_sep();
+  o.strides = {0, 1};
+  EXPECT_THAT([&] { make_sep(o); }, ThrowsMessage<ktl::invalid_options>(HasSubstr("strides=(0, 1)")));
+  o = good_sep();
+  o.dilation_rate = {1, -1};
+  EXPECT_THAT([&] { make_sep(o); }, ThrowsMessage<ktl::invalid_options>(HasSubstr("dilation_rate=(1, -1)")));
+  o = good_sep();
+  o.depth_multiplier = -1;
+  EXPECT_THAT([&] { make_sep(o); }, ThrowsMessage<ktl::invalid_options>(HasSubstr("depth_multiplier=-1")));
+  EXPECT_THAT([&] { ktl::SeparableConv2D::make(good_sep(), -3); }, ThrowsMessage<ktl::invalid_options>(
+      HasSubstr("input_channels=-3")));
+}
+
+/// Keras 2.2 (at call) and Keras 3 reject causal for SeparableConv1D; tf.keras 2.x accepted it.
+TEST(SeparableErrors, CausalAndStridesWithDilation) {
+  EXPECT_THAT([&] { ktl::SeparableConv1D::make(sep1d_causal(), 2); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("SeparableConv1D"), HasSubstr("padding=causal"))));
+  auto o = good_sep();
+  o.padding = ktl::Padding::causal;
+  EXPECT_THAT([&] { make_sep(o); }, ThrowsMessage<ktl::invalid_options>(HasSubstr("padding=causal")));
+  o = good_sep();
+  o.strides = 2;
+  o.dilation_rate = 2;
+  EXPECT_THAT([&] { make_sep(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("SeparableConv2D"), HasSubstr("strides (2, 2)"), HasSubstr("dilation_rate (2, 2)"))));
+}
+
+TEST(SeparableErrors, WeightShapes) {
+  const auto o = good_sep();
+  EXPECT_THAT([&] { ktl::SeparableConv2D(o, filled<4>({3, 3, 5, 1}), filled<4>({1, 1, 10, 4}), filled<1>({4})); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("SeparableConv2D"), HasSubstr("depthwise_kernel"))));
+  EXPECT_THAT([&] { ktl::SeparableConv2D(o, filled<4>({3, 3, 5, 2}), filled<4>({1, 1, 5, 4}), filled<1>({4})); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("pointwise_kernel"), HasSubstr("(1, 1, 5, 4)"),
+                                                       HasSubstr("(1, 1, 10, 4)"))));
+  EXPECT_THAT([&] { ktl::SeparableConv2D(o, filled<4>({3, 3, 5, 2}), filled<4>({1, 1, 10, 3}), filled<1>({4})); },
+              ThrowsMessage<ktl::shape_mismatch>(HasSubstr("pointwise_kernel")));
+  EXPECT_THAT([&] { ktl::SeparableConv2D(o, filled<4>({3, 3, 5, 2}), filled<4>({3, 1, 10, 4}), filled<1>({4})); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("pointwise_kernel"), HasSubstr("(3, 1, 10, 4)"))));
+  EXPECT_THAT([&] { ktl::SeparableConv2D(o, filled<4>({3, 3, 5, 2}), filled<4>({1, 1, 10, 4}), filled<1>({10})); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("bias"), HasSubstr("(4)"))));
+  auto nobias = o;
+  nobias.use_bias = false;
+  EXPECT_THAT([&] { ktl::SeparableConv2D(nobias, filled<4>({3, 3, 5, 2}), filled<4>({1, 1, 10, 4}), filled<1>({4})); },
+              ThrowsMessage<ktl::shape_mismatch>(HasSubstr("use_bias=false")));
+}
+
+TEST(SeparableErrors, Inputs) {
+  const auto layer = make_sep(good_sep());
+  EXPECT_THAT([&] { layer(filled<4>({1, 6, 6, 10})); }, ThrowsMessage<ktl::shape_mismatch>(AllOf(
+      HasSubstr("SeparableConv2D"), HasSubstr("input channels (10)"))));
+  EXPECT_THAT([&] { layer(filled<4>({1, 6, 0, 5})); }, ThrowsMessage<ktl::shape_mismatch>(HasSubstr("empty axis")));
+  EXPECT_THAT([&] { layer(filled<4>({1, 6, 2, 5})); }, ThrowsMessage<ktl::shape_mismatch>(
+      HasSubstr("output would be empty on spatial axis 1")));
+  const auto x = filled<4>({1, 6, 6, 5});
+  ktl::Tensor<float, 4> y(1, 4, 4, 10);
+  EXPECT_THAT([&] { layer.forward(ktl::view(x), ktl::mutable_view(y)); }, ThrowsMessage<ktl::shape_mismatch>(
+      AllOf(HasSubstr("output view has shape (1, 4, 4, 10)"), HasSubstr("(1, 4, 4, 4)"))));
+}
+
+}  // namespace
