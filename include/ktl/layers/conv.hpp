@@ -20,6 +20,7 @@
 #include <ktl/core/types.hpp>
 #include <ktl/core/workspace.hpp>
 #include <ktl/initializers.hpp>
+#include <ktl/layers/detail/calls.hpp>
 #include <ktl/kernels/conv.hpp>
 #include <ktl/kernels/layout.hpp>
 #include <ktl/regularizers.hpp>
@@ -60,12 +61,15 @@ struct ConvOptions {
 /// input whose channels do not match the kernel, an empty axis, an empty output, or (forward)
 /// an output view of the wrong shape. Calls are const, stateless and thread-safe.
 template <typename Scalar, int N>
-class Conv {
+class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
   static_assert(N >= 1 && N <= 3, "ktl::Conv<Scalar, N>: N is the spatial rank; use 1, 2 or 3");
   static_assert(std::is_floating_point_v<Scalar>,
                 "ktl::Conv<Scalar, N>: Scalar must be a floating-point type (float or double)");
 
  public:
+  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  using Calls = detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2>;
+  using Calls::forward;
   static constexpr int rank = N + 2;
   using Options = ConvOptions<N>;
 
@@ -112,31 +116,13 @@ class Conv {
   /// Keras' name for output_shape.
   Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
-  /// y = activation(conv(x) + bias) on the default thread pool.
-  Tensor<Scalar, rank> operator()(const Tensor<Scalar, rank>& x) const { return (*this)(view(x)); }
-  /// Same, over caller memory.
-  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x) const {
-    const auto pool = default_thread_pool();
-    return (*this)(x, *pool);
-  }
-  /// Same, on the given pool.
-  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x, const ThreadPool& pool) const {
-    Tensor<Scalar, rank> y(output_shape(dims_of(x)));
-    Workspace workspace;
-    forward(x, mutable_view(y), workspace, pool);
-    return y;
-  }
-
   /// Writes the output into caller memory `y` (shape output_shape(x)); allocates nothing once
   /// `workspace` has grown to this call's size. Throws shape_mismatch when y has another shape.
   void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y, Workspace& workspace,
                const ThreadPool& pool) const {
     const Dims<rank> in = dims_of(x);
     const Dims<rank> out = output_shape(in);
-    if (dims_of(y) != out)
-      detail::raise<shape_mismatch>(name(), "output view has shape ", dims_of(y),
-                                    " but the layer produces ", out, " for input shape ", in,
-                                    ", data_format=", options_.data_format);
+    shape::check_output_view(name(), dims_of(y), out, in, options_.data_format);
     const DataFormat f = options_.data_format;
     kernels::ConvGeometry<N> g;
     g.batch = in[0];
@@ -173,12 +159,6 @@ class Conv {
       kernels::conv_forward(g, xt, kernel_.data(), bias, y.data(), act, xt + xs, pool, true);
     }
     if (!act.elementwise()) apply_activation(act, y);  // softmax: over the output's last axis
-  }
-  /// forward() on the default pool with a temporary workspace.
-  void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y) const {
-    const auto pool = default_thread_pool();
-    Workspace workspace;
-    forward(x, y, workspace, *pool);
   }
 
   const Options& options() const noexcept { return options_; }

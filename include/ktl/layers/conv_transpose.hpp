@@ -26,6 +26,7 @@
 #include <ktl/core/types.hpp>
 #include <ktl/core/workspace.hpp>
 #include <ktl/initializers.hpp>
+#include <ktl/layers/detail/calls.hpp>
 #include <ktl/kernels/conv_transpose.hpp>
 #include <ktl/kernels/layout.hpp>
 #include <ktl/regularizers.hpp>
@@ -66,12 +67,15 @@ struct ConvTransposeOptions {
 /// Throws invalid_options for bad options (constructor, make) and shape_mismatch for bad weights
 /// (constructor, set_weights) or a bad input / output view (calls).
 template <typename Scalar, int N>
-class ConvTranspose {
+class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar, N + 2> {
   static_assert(N >= 1 && N <= 3, "ktl::ConvTranspose<Scalar, N>: N is the spatial rank; use 1, 2 or 3");
   static_assert(std::is_floating_point_v<Scalar>,
                 "ktl::ConvTranspose<Scalar, N>: Scalar must be float or double");
 
  public:
+  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  using Calls = detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar, N + 2>;
+  using Calls::forward;
   static constexpr int rank = N + 2;
   using Options = ConvTransposeOptions<N>;
 
@@ -134,28 +138,13 @@ class ConvTranspose {
   /// Keras' name for output_shape.
   Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
-  /// y = activation(conv_transpose(x) + bias) on the default thread pool.
-  Tensor<Scalar, rank> operator()(const Tensor<Scalar, rank>& x) const { return (*this)(view(x)); }
-  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x) const {
-    return (*this)(x, *default_thread_pool());
-  }
-  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x, const ThreadPool& pool) const {
-    Tensor<Scalar, rank> y(output_shape(dims_of(x)));
-    Workspace ws;
-    forward(x, mutable_view(y), ws, pool);
-    return y;
-  }
-
   /// Writes into caller memory `y` (must have output_shape(x)'s shape, else shape_mismatch);
   /// allocates nothing once `workspace` has grown to the size this shape needs.
   void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y, Workspace& workspace,
                const ThreadPool& pool) const {
     const Dims<rank> in = dims_of(x);
     const Dims<rank> out = output_shape(in);
-    if (dims_of(y) != out)
-      detail::raise<shape_mismatch>(layer_name(), "output view has shape ", dims_of(y),
-                                    " but the output shape for input ", in, " is ", out,
-                                    " (data_format=", options_.data_format, ")");
+    shape::check_output_view(layer_name(), dims_of(y), out, in, options_.data_format);
     const DataFormat f = options_.data_format;
     kernels::ConvTransposeGeometry<N> g;
     g.batch = in[0];
@@ -194,11 +183,6 @@ class ConvTranspose {
                                          y.data(), scratch, pool);
     }
     if (!options_.activation.elementwise()) apply_activation(options_.activation, y);
-  }
-  /// forward() on the default pool with a temporary workspace.
-  void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y) const {
-    Workspace ws;
-    forward(x, y, ws, *default_thread_pool());
   }
 
   const Options& options() const noexcept { return options_; }

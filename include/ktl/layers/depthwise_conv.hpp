@@ -20,6 +20,7 @@
 #include <ktl/core/types.hpp>
 #include <ktl/core/workspace.hpp>
 #include <ktl/initializers.hpp>
+#include <ktl/layers/detail/calls.hpp>
 #include <ktl/kernels/depthwise_conv.hpp>
 #include <ktl/regularizers.hpp>
 #include <ktl/shape/conv_shape.hpp>
@@ -108,7 +109,7 @@ kernels::DepthwiseGeometry depthwise_geometry(const Dims<N + 2>& input, DataForm
 /// empty output, or (forward) an output view of the wrong shape. Calls are const, stateless and
 /// thread-safe; results are bit-identical for any number of threads.
 template <typename Scalar, int N>
-class DepthwiseConv {
+class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar, N + 2> {
   static_assert(N == 1 || N == 2,
                 "ktl::DepthwiseConv<Scalar, N>: N is the spatial rank; use 1 or 2 (Keras has "
                 "DepthwiseConv1D and DepthwiseConv2D)");
@@ -116,6 +117,9 @@ class DepthwiseConv {
                 "ktl::DepthwiseConv<Scalar, N>: Scalar must be a floating-point type (float or double)");
 
  public:
+  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  using Calls = detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar, N + 2>;
+  using Calls::forward;
   static constexpr int rank = N + 2;
   using Options = DepthwiseConvOptions<N>;
 
@@ -161,21 +165,6 @@ class DepthwiseConv {
   /// Keras' name for output_shape.
   Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
-  /// y = activation(depthwise(x) + bias) on the default thread pool.
-  Tensor<Scalar, rank> operator()(const Tensor<Scalar, rank>& x) const { return (*this)(view(x)); }
-  /// Same, over caller memory.
-  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x) const {
-    const auto pool = default_thread_pool();
-    return (*this)(x, *pool);
-  }
-  /// Same, on the given pool.
-  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x, const ThreadPool& pool) const {
-    Tensor<Scalar, rank> y(output_shape(dims_of(x)));
-    Workspace workspace;
-    forward(x, mutable_view(y), workspace, pool);
-    return y;
-  }
-
   /// Writes the output into caller memory `y` (shape output_shape(x), not overlapping x);
   /// allocates nothing once `workspace` has grown to this call's size (channels_last needs none;
   /// channels_first holds one zero-padded band of input rows per thread).
@@ -184,10 +173,7 @@ class DepthwiseConv {
                const ThreadPool& pool) const {
     const Dims<rank> in = dims_of(x);
     const Dims<rank> out = output_shape(in);
-    if (dims_of(y) != out)
-      detail::raise<shape_mismatch>(name(), "output view has shape ", dims_of(y),
-                                    " but the layer produces ", out, " for input shape ", in,
-                                    ", data_format=", options_.data_format);
+    shape::check_output_view(name(), dims_of(y), out, in, options_.data_format);
     const DataFormat f = options_.data_format;
     const kernels::DepthwiseGeometry g = detail::depthwise_geometry<N>(
         in, f, options_.kernel_size, options_.strides, options_.dilation_rate, options_.padding,
@@ -203,12 +189,6 @@ class DepthwiseConv {
           workspace.request<Scalar>(kernels::depthwise_planar_scratch_size(g, pool.num_threads())),
           pool);
     if (!act.elementwise()) apply_activation(act, y);  // softmax: over the output's last axis
-  }
-  /// forward() on the default pool with a temporary workspace.
-  void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y) const {
-    const auto pool = default_thread_pool();
-    Workspace workspace;
-    forward(x, y, workspace, *pool);
   }
 
   const Options& options() const noexcept { return options_; }

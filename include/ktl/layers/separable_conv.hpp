@@ -21,6 +21,7 @@
 #include <ktl/core/types.hpp>
 #include <ktl/core/workspace.hpp>
 #include <ktl/initializers.hpp>
+#include <ktl/layers/detail/calls.hpp>
 #include <ktl/kernels/depthwise_conv.hpp>
 #include <ktl/layers/depthwise_conv.hpp>
 #include <ktl/regularizers.hpp>
@@ -72,7 +73,7 @@ struct SeparableConvOptions {
 /// (forward) an output view of the wrong shape. Calls are const, stateless and thread-safe;
 /// results are bit-identical for any number of threads.
 template <typename Scalar, int N>
-class SeparableConv {
+class SeparableConv : public detail::LayerCalls<SeparableConv<Scalar, N>, Scalar, N + 2> {
   static_assert(N == 1 || N == 2,
                 "ktl::SeparableConv<Scalar, N>: N is the spatial rank; use 1 or 2 (Keras has "
                 "SeparableConv1D and SeparableConv2D)");
@@ -80,6 +81,9 @@ class SeparableConv {
                 "ktl::SeparableConv<Scalar, N>: Scalar must be a floating-point type (float or double)");
 
  public:
+  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  using Calls = detail::LayerCalls<SeparableConv<Scalar, N>, Scalar, N + 2>;
+  using Calls::forward;
   static constexpr int rank = N + 2;
   using Options = SeparableConvOptions<N>;
 
@@ -135,21 +139,6 @@ class SeparableConv {
   /// Keras' name for output_shape.
   Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
-  /// y = activation(pointwise(depthwise(x)) + bias) on the default thread pool.
-  Tensor<Scalar, rank> operator()(const Tensor<Scalar, rank>& x) const { return (*this)(view(x)); }
-  /// Same, over caller memory.
-  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x) const {
-    const auto pool = default_thread_pool();
-    return (*this)(x, *pool);
-  }
-  /// Same, on the given pool.
-  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x, const ThreadPool& pool) const {
-    Tensor<Scalar, rank> y(output_shape(dims_of(x)));
-    Workspace workspace;
-    forward(x, mutable_view(y), workspace, pool);
-    return y;
-  }
-
   /// Writes the output into caller memory `y` (shape output_shape(x), not overlapping x);
   /// allocates nothing once `workspace` has grown to this call's size (it holds one depthwise
   /// tile per thread).
@@ -158,10 +147,7 @@ class SeparableConv {
                const ThreadPool& pool) const {
     const Dims<rank> in = dims_of(x);
     const Dims<rank> out = output_shape(in);
-    if (dims_of(y) != out)
-      detail::raise<shape_mismatch>(name(), "output view has shape ", dims_of(y),
-                                    " but the layer produces ", out, " for input shape ", in,
-                                    ", data_format=", options_.data_format);
+    shape::check_output_view(name(), dims_of(y), out, in, options_.data_format);
     const DataFormat f = options_.data_format;
     const kernels::DepthwiseGeometry g = detail::depthwise_geometry<N>(
         in, f, options_.kernel_size, options_.strides, options_.dilation_rate, options_.padding,
@@ -180,12 +166,6 @@ class SeparableConv {
                                      g, options_.filters, fused, s, pool);
     }
     if (!act.elementwise()) apply_activation(act, y);  // softmax: over the output's last axis
-  }
-  /// forward() on the default pool with a temporary workspace.
-  void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y) const {
-    const auto pool = default_thread_pool();
-    Workspace workspace;
-    forward(x, y, workspace, *pool);
   }
 
   const Options& options() const noexcept { return options_; }

@@ -12,6 +12,7 @@
 #include <ktl/core/parallel.hpp>
 #include <ktl/core/types.hpp>
 #include <ktl/core/workspace.hpp>
+#include <ktl/layers/detail/calls.hpp>
 #include <ktl/kernels/upsample.hpp>
 #include <ktl/layers/detail/resize_common.hpp>
 #include <ktl/shape/resize_shape.hpp>
@@ -78,11 +79,14 @@ struct UpSamplingOptions<3> {
 /// bilinear_mapping) and shape_mismatch from calls (an empty input axis, an output view of the
 /// wrong shape).
 template <typename Scalar, int N>
-class UpSampling {
+class UpSampling : public detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 2> {
   static_assert(N >= 1 && N <= 3, "ktl::UpSampling<Scalar, N>: N is the spatial rank; use 1, 2 or 3");
   static_assert(std::is_floating_point_v<Scalar>, "ktl::UpSampling<Scalar, N>: Scalar must be float or double");
 
  public:
+  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  using Calls = detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 2>;
+  using Calls::forward;
   static constexpr int rank = N + 2;
   using Options = UpSamplingOptions<N>;
   static constexpr std::string_view name = detail::resize_layer_name("UpSampling", N);
@@ -112,18 +116,6 @@ class UpSampling {
   /// Keras' name for output_shape.
   Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
-  /// Up-samples x on the default thread pool and returns a new tensor.
-  Tensor<Scalar, rank> operator()(const Tensor<Scalar, rank>& x) const { return (*this)(view(x)); }
-  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x) const {
-    return (*this)(x, *default_thread_pool());
-  }
-  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x, const ThreadPool& pool) const {
-    Tensor<Scalar, rank> y(output_shape(dims_of(x)));
-    Workspace ws;
-    forward(x, mutable_view(y), ws, pool);
-    return y;
-  }
-
   /// Writes the result into caller memory `y` (exactly the output shape, else shape_mismatch).
   /// Nearest allocates nothing; bilinear keeps its coordinate tables and two rows per thread in
   /// `workspace` (allocates nothing once it is big enough).
@@ -132,7 +124,7 @@ class UpSampling {
     const DataFormat f = format();
     const Dims<rank> in = dims_of(x);
     const Dims<rank> out = output_shape(in);
-    detail::check_output_view(name, dims_of(y), out, f);
+    shape::check_output_view(name, dims_of(y), out, in, f);
     const auto p = detail::planes_of<N>(in, f);
     if constexpr (N == 2) {
       if (options_.interpolation == Interpolation::bilinear) {
@@ -147,11 +139,6 @@ class UpSampling {
     (void)workspace;
     kernels::upsample_nearest<Scalar, N>(x.data(), y.data(), p.batch, p.spatial, p.channels,
                                          options_.size.values, pool);
-  }
-  /// forward on the default thread pool.
-  void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y) const {
-    Workspace ws;
-    forward(x, y, ws, *default_thread_pool());
   }
 
   const Options& options() const noexcept { return options_; }

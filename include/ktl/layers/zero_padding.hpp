@@ -11,6 +11,7 @@
 #include <ktl/core/parallel.hpp>
 #include <ktl/core/types.hpp>
 #include <ktl/core/workspace.hpp>
+#include <ktl/layers/detail/calls.hpp>
 #include <ktl/kernels/pad_crop.hpp>
 #include <ktl/layers/detail/resize_common.hpp>
 #include <ktl/shape/resize_shape.hpp>
@@ -53,11 +54,14 @@ struct ZeroPaddingOptions<3> {
 /// Throws invalid_options from the constructor (negative amounts, bad data_format) and
 /// shape_mismatch from calls (an empty input axis, an output view of the wrong shape).
 template <typename Scalar, int N>
-class ZeroPadding {
+class ZeroPadding : public detail::LayerCalls<ZeroPadding<Scalar, N>, Scalar, N + 2> {
   static_assert(N >= 1 && N <= 3, "ktl::ZeroPadding<Scalar, N>: N is the spatial rank; use 1, 2 or 3");
   static_assert(std::is_floating_point_v<Scalar>, "ktl::ZeroPadding<Scalar, N>: Scalar must be float or double");
 
  public:
+  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  using Calls = detail::LayerCalls<ZeroPadding<Scalar, N>, Scalar, N + 2>;
+  using Calls::forward;
   static constexpr int rank = N + 2;
   using Options = ZeroPaddingOptions<N>;
   static constexpr std::string_view name = detail::resize_layer_name("ZeroPadding", N);
@@ -77,18 +81,6 @@ class ZeroPadding {
   /// Keras' name for output_shape.
   Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
-  /// Pads x on the default thread pool and returns a new tensor.
-  Tensor<Scalar, rank> operator()(const Tensor<Scalar, rank>& x) const { return (*this)(view(x)); }
-  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x) const {
-    return (*this)(x, *default_thread_pool());
-  }
-  Tensor<Scalar, rank> operator()(ConstView<Scalar, rank> x, const ThreadPool& pool) const {
-    Tensor<Scalar, rank> y(output_shape(dims_of(x)));
-    Workspace ws;
-    forward(x, mutable_view(y), ws, pool);
-    return y;
-  }
-
   /// Writes the result into caller memory `y` (exactly the output shape, else shape_mismatch).
   /// Allocates nothing; `workspace` is unused (kept for the common layer signature).
   void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y, Workspace& workspace,
@@ -97,17 +89,12 @@ class ZeroPadding {
     const DataFormat f = format();
     const Dims<rank> in = dims_of(x);
     const Dims<rank> out = output_shape(in);
-    detail::check_output_view(name, dims_of(y), out, f);
+    shape::check_output_view(name, dims_of(y), out, in, f);
     const auto p = detail::planes_of<N>(in, f);
     const auto q = detail::planes_of<N>(out, f);
     std::array<Index, static_cast<std::size_t>(N)> before{};
     for (int a = 0; a < N; ++a) before[static_cast<std::size_t>(a)] = options_.padding[a].before;
     kernels::zero_pad<Scalar, N>(x.data(), y.data(), p.batch, p.spatial, p.channels, before, q.spatial, pool);
-  }
-  /// forward on the default thread pool.
-  void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y) const {
-    Workspace ws;
-    forward(x, y, ws, *default_thread_pool());
   }
 
   const Options& options() const noexcept { return options_; }

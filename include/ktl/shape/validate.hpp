@@ -130,4 +130,16 @@ void check_weight_shape(std::string_view layer, std::string_view weight,
                                   expected);
 }
 
+/// A caller-provided output view must have exactly the layer's output shape.
+/// Example: Conv2D given y (1, 4, 4, 8) when it produces (1, 3, 3, 8) throws shape_mismatch.
+template <std::size_t R>
+void check_output_view(std::string_view layer, const std::array<Index, R>& got,
+                       const std::array<Index, R>& expected, const std::array<Index, R>& input,
+                       DataFormat f) {
+  if (got != expected)
+    detail::raise<shape_mismatch>(layer, "output view has shape ", got,
+                                  " but the layer produces ", expected, " for input shape ", input,
+                                  "; pass y with exactly the output shape; data_format=", f);
+}
+
 }  // namespace ktl::shape

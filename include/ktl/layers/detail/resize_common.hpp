@@ -1,6 +1,6 @@
 // Plumbing shared by the reshaping layers (Cropping, ZeroPadding, UpSampling): data-format
 // access for options that have no data_format (the 1-D layers), the view of an input as
-// channels_last "planes" for the copy kernels, and the input / output-view checks. Not API.
+// channels_last "planes" for the copy kernels, and the input checks. Not API.
 #pragma once
 
 #include <array>
@@ -72,15 +72,6 @@ Planes<N> planes_of(const Dims<N + 2>& d, DataFormat f) {
     p.channels = 1;
   }
   return p;
-}
-
-/// A caller-provided output view must have exactly the output shape.
-template <std::size_t R>
-void check_output_view(std::string_view layer, const std::array<Index, R>& got,
-                       const std::array<Index, R>& expected, DataFormat f) {
-  if (got != expected)
-    raise<shape_mismatch>(layer, "output view has shape ", got, " but the output shape is ",
-                          expected, "; pass y with exactly the output shape; data_format=", f);
 }
 
 }  // namespace ktl::detail
