@@ -395,3 +395,41 @@ TEST(SeparableProperties, ForwardReusesTheWorkspace) {
 }
 
 }  // namespace
+
+namespace {
+
+// keras-semantics §7: Conv2D with groups = C and filters = C*M is a depthwise convolution whose
+// kernel is stored as (k.., 1, C*M) instead of (k.., C, M): the same values in the same order.
+TEST(DepthwiseProperties, GroupedConvWithGroupsEqualChannelsIsDepthwise) {
+  const Index C = 5;
+  for (const Index M : {1, 2}) {
+    for (const ktl::Padding p : {ktl::Padding::valid, ktl::Padding::same}) {
+      for (const ktl::DataFormat f : {ktl::DataFormat::channels_last, ktl::DataFormat::channels_first}) {
+        ktl::DepthwiseConv2DOptions dwo = dw2d(3, 2, 1, p, M, ktl::Activation::tanh);
+        dwo.data_format = f;
+        const auto dw_kernel = random_tensor<float, 4>({3, 3, C, M}, 11u + static_cast<unsigned>(M));
+        const auto bias = random_tensor<float, 1>({C * M}, 12);
+        const ktl::DepthwiseConv2D dw(dwo, dw_kernel, bias);
+
+        ktl::Conv2DOptions co;
+        co.filters = C * M;
+        co.kernel_size = 3;
+        co.strides = 2;
+        co.padding = p;
+        co.data_format = f;
+        co.groups = C;
+        co.activation = ktl::Activation::tanh;
+        const Tensor<float, 4> grouped_kernel = dw_kernel.reshape(ktl::Dims<4>{3, 3, 1, C * M});
+        const ktl::Conv2D conv(co, grouped_kernel, bias);
+
+        const ktl::Dims<4> in = f == ktl::DataFormat::channels_last ? ktl::Dims<4>{2, 9, 8, C}
+                                                                    : ktl::Dims<4>{2, C, 9, 8};
+        const auto x = random_tensor<float, 4>(in, 13);
+        EXPECT_TRUE(ktl::test::tensors_near(conv(x), dw(x), 1e-6))
+            << "M=" << M << " padding=" << p << " data_format=" << f;
+      }
+    }
+  }
+}
+
+}  // namespace
