@@ -15,6 +15,9 @@
 #include <ktl/layers/up_sampling.hpp>
 #include <ktl/layers/zero_padding.hpp>
 
+#include <gtest/gtest.h>
+
+#include "ktl_test/compare.hpp"
 #include "ktl_test/golden.hpp"
 
 namespace ktl::test {
@@ -152,6 +155,19 @@ Tensor<S, 4> reference_bilinear(const Tensor<S, 4>& x, const Extent<2>& size, bo
           y(b, oy, ox, c) = lerp(top, bottom, ay);
         }
   return y;
+}
+
+/// Runs `last` (channels_last) and `first` (channels_first) on one random input of `shape`
+/// (channels_last): the first must equal `reference(x)` exactly, the second the first's result
+/// transposed.
+template <typename S, int N, typename Layer, typename Reference>
+void check_both_formats(const Layer& last, const Layer& first, const Dims<N + 2>& shape,
+                        const Reference& reference, std::uint32_t seed) {
+  const auto x = random_tensor<S, N + 2>(shape, seed);
+  const auto y_last = last(x);
+  EXPECT_TRUE(tensors_near(y_last, reference(x), 0.0)) << "channels_last vs reference";
+  const auto y_first = first(to_first(x));
+  EXPECT_TRUE(tensors_near(y_first, to_first(y_last), 0.0)) << "channels_first vs transposed channels_last";
 }
 
 }  // namespace ktl::test

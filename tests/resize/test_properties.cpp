@@ -21,6 +21,7 @@ namespace {
 using ktl::DataFormat;
 using ktl::Dims;
 using ktl::Index;
+using ktl::test::check_both_formats;
 using ktl::test::random_tensor;
 using ktl::test::tensors_near;
 using ktl::test::to_first;
@@ -86,16 +87,7 @@ TEST(ResizeProperties, NearestUpSamplingOfConstantIsConstant) {
 }
 
 // ---- channels_first == channels_last after a transpose, and agreement with references -------
-
-template <typename S, int N, typename Layer, typename Reference>
-void check_both_formats(const Layer& last, const Layer& first, const Dims<N + 2>& shape,
-                        const Reference& reference, std::uint32_t seed) {
-  const auto x = random_tensor<S, N + 2>(shape, seed);
-  const auto y_last = last(x);
-  EXPECT_TRUE(tensors_near(y_last, reference(x), 0.0)) << "channels_last vs reference";
-  const auto y_first = first(to_first(x));
-  EXPECT_TRUE(tensors_near(y_first, to_first(y_last), 0.0)) << "channels_first vs transposed channels_last";
-}
+// (bilinear: test_bilinear.cpp)
 
 template <typename S, int N>
 void window_formats(const Dims<N + 2>& shape, const ktl::PadPairs<N>& amounts, std::uint32_t seed) {
@@ -148,38 +140,6 @@ TEST(ResizeProperties, NearestChannelsFirstEqualChannelsLastAndReference) {
   const ktl::UpSampling1D up({3});
   const auto x = random_tensor<float, 3>({2, 5, 4}, 9);
   EXPECT_TRUE(tensors_near(up(x), ktl::test::reference_nearest<float, 1>(x, 3), 0.0));
-}
-
-template <typename S>
-void bilinear_formats(const Dims<4>& shape, const ktl::Extent<2>& size, ktl::BilinearMapping m,
-                      std::uint32_t seed) {
-  ktl::UpSampling2DOptions o;
-  o.size = size;
-  o.interpolation = ktl::Interpolation::bilinear;
-  o.bilinear_mapping = m;
-  const ktl::UpSampling<S, 2> last(o);
-  o.data_format = DataFormat::channels_first;
-  const ktl::UpSampling<S, 2> first(o);
-  check_both_formats<S, 2>(
-      last, first, shape,
-      [&](const auto& x) {
-        return ktl::test::reference_bilinear<S>(x, size, m == ktl::BilinearMapping::half_pixel);
-      },
-      seed);
-}
-
-TEST(ResizeProperties, BilinearBitExactFloat32OrderBothFormats) {
-  for (auto m : {ktl::BilinearMapping::legacy, ktl::BilinearMapping::half_pixel}) {
-    bilinear_formats<float>({2, 5, 7, 3}, {2, 2}, m, 1);
-    bilinear_formats<float>({1, 4, 6, 16}, {3, 2}, m, 2);
-    bilinear_formats<float>({1, 7, 9, 1}, {2, 3}, m, 3);  // periodic one-channel paths f=2, f=3
-    bilinear_formats<float>({1, 3, 13, 2}, {1, 5}, m, 4);
-    bilinear_formats<float>({1, 2, 2, 1}, {1, 1}, m, 5);
-    bilinear_formats<float>({1, 40, 12, 8}, {2, 2}, m, 6);  // several row blocks per plane
-    bilinear_formats<float>({1, 300, 120, 2}, {2, 2}, m, 8);  // one-channel planes too big for plane mode
-    bilinear_formats<float>({1, 2, 700, 100}, {1, 2}, m, 9);  // several column strips per row
-    bilinear_formats<double>({1, 5, 6, 2}, {2, 3}, m, 7);
-  }
 }
 
 // ---- 1 vs 2 threads bit-identical, caller-provided output --------------------------------------

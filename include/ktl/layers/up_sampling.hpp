@@ -117,8 +117,8 @@ class UpSampling : public detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 
   Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
   /// Writes the result into caller memory `y` (exactly the output shape, else shape_mismatch).
-  /// Nearest allocates nothing; bilinear keeps its coordinate tables and two rows per thread in
-  /// `workspace` (allocates nothing once it is big enough).
+  /// Nearest allocates nothing; bilinear keeps its coordinate tables in `workspace` (allocates
+  /// nothing once it is big enough).
   void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y, Workspace& workspace,
                const ThreadPool& pool) const {
     const DataFormat f = format();
