@@ -528,6 +528,13 @@ inline bool bilinear_plane_mode(Index planes, Index in_h, Index in_w, Index out_
          u(planes * out_h * out_w) * scalar_bytes <= bilinear_cache_bytes;
 }
 
+/// Asks for the cache line at `p` in a writable state (a hint; nothing on compilers without one).
+inline void prefetch_for_write([[maybe_unused]] const void* p) {
+#if defined(__GNUC__)
+  __builtin_prefetch(p, 1);
+#endif
+}
+
 inline std::size_t round_up_64(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
 
 }  // namespace detail
@@ -590,6 +597,14 @@ void upsample_bilinear(const T* x, T* y, Index planes, Index in_h, Index in_w, I
         const Index r0 = blocks.begin(k), r1 = blocks.end(k), needed = hi_y[r1 - 1] + 1;
         detail::bilinear_plane_horizontal(plan, xp, h, ready, needed);
         ready = std::max(ready, needed);
+        if (k + 1 < blocks.count()) {
+          // Own the next block's output lines before writing them: an output that is not in
+          // cache (as after other work) would otherwise fetch each line as its stores reach it,
+          // and this block's horizontal pass issues no stores to keep those fetches going.
+          const char* line = reinterpret_cast<const char*>(yp + r1 * out_w);
+          const char* stop = reinterpret_cast<const char*>(yp + blocks.end(k + 1) * out_w);
+          for (; line < stop; line += 64) detail::prefetch_for_write(line);
+        }
         detail::bilinear_rows(plan, detail::InterpolatedRows<T>{plan, h}, yp, r0, r1);
       }
     });
