@@ -1,6 +1,7 @@
 // Up-sampling layers: keras.layers.UpSampling1D, UpSampling2D (nearest or bilinear, in the
 // legacy Keras 2.2 or the half-pixel tf.keras 2.x / Keras 3 mapping), UpSampling3D. No weights;
-// kernels in kernels/upsample.hpp, both data formats without any layout shuffle.
+// kernels in kernels/upsample.hpp and kernels/upsample_bilinear.hpp, both data formats without
+// any layout shuffle.
 #pragma once
 
 #include <ostream>
@@ -14,6 +15,7 @@
 #include <ktl/core/workspace.hpp>
 #include <ktl/layers/detail/calls.hpp>
 #include <ktl/kernels/upsample.hpp>
+#include <ktl/kernels/upsample_bilinear.hpp>
 #include <ktl/layers/detail/resize_common.hpp>
 #include <ktl/shape/resize_shape.hpp>
 #include <ktl/shape/validate.hpp>
@@ -117,7 +119,8 @@ class UpSampling : public detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 
   Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
   /// Writes the result into caller memory `y` (exactly the output shape, else shape_mismatch).
-  /// Nearest allocates nothing; bilinear keeps its coordinate tables in `workspace` (allocates
+  /// Nearest allocates nothing; bilinear keeps its coordinate tables in `workspace`, and for
+  /// channels_first images of up to 65536 interpolated values one image per thread (allocates
   /// nothing once it is big enough).
   void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y, Workspace& workspace,
                const ThreadPool& pool) const {
