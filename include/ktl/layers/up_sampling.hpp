@@ -124,14 +124,10 @@ class UpSampling : public detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 
   /// nothing once it is big enough).
   void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y, Workspace& workspace,
                const ThreadPool& pool) const {
-    const DataFormat f = format();
     const Dims<rank> in = dims_of(x);
-    const Dims<rank> out = output_shape(in);
-    shape::check_output_view(name, dims_of(y), out, in, f);
-    const auto p = detail::planes_of<N>(in, f);
+    const auto [p, q] = detail::checked_planes<N>(name, in, output_shape(in), dims_of(y), format());
     if constexpr (N == 2) {
       if (options_.interpolation == Interpolation::bilinear) {
-        const auto q = detail::planes_of<N>(out, f);
         kernels::upsample_bilinear<Scalar>(x.data(), y.data(), p.batch, p.spatial[0], p.spatial[1],
                                            p.channels, q.spatial[0], q.spatial[1],
                                            options_.bilinear_mapping == BilinearMapping::half_pixel,

@@ -86,15 +86,10 @@ class ZeroPadding : public detail::LayerCalls<ZeroPadding<Scalar, N>, Scalar, N 
   void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y, Workspace& workspace,
                const ThreadPool& pool) const {
     (void)workspace;
-    const DataFormat f = format();
     const Dims<rank> in = dims_of(x);
-    const Dims<rank> out = output_shape(in);
-    shape::check_output_view(name, dims_of(y), out, in, f);
-    const auto p = detail::planes_of<N>(in, f);
-    const auto q = detail::planes_of<N>(out, f);
-    std::array<Index, static_cast<std::size_t>(N)> before{};
-    for (int a = 0; a < N; ++a) before[static_cast<std::size_t>(a)] = options_.padding[a].before;
-    kernels::zero_pad<Scalar, N>(x.data(), y.data(), p.batch, p.spatial, p.channels, before, q.spatial, pool);
+    const auto [p, q] = detail::checked_planes<N>(name, in, output_shape(in), dims_of(y), format());
+    kernels::zero_pad<Scalar, N>(x.data(), y.data(), p.batch, p.spatial, p.channels,
+                              detail::before_amounts<N>(options_.padding), q.spatial, pool);
   }
 
   const Options& options() const noexcept { return options_; }

@@ -74,4 +74,27 @@ Planes<N> planes_of(const Dims<N + 2>& d, DataFormat f) {
   return p;
 }
 
+/// Input and output of a reshaping layer's call, each seen as channels_last planes.
+template <int N>
+struct PlanesInOut {
+  Planes<N> in, out;
+};
+
+/// The common start of a reshaping layer's forward: checks that the caller's output `y` has the
+/// output shape `out` of input `in` (shape_mismatch otherwise) and returns both as planes.
+template <int N>
+PlanesInOut<N> checked_planes(std::string_view layer, const Dims<N + 2>& in, const Dims<N + 2>& out,
+                              const Dims<N + 2>& y, DataFormat f) {
+  shape::check_output_view(layer, y, out, in, f);
+  return {planes_of<N>(in, f), planes_of<N>(out, f)};
+}
+
+/// The `before` amount of every spatial axis (where a window starts, for the copy kernels).
+template <int N>
+std::array<Index, static_cast<std::size_t>(N)> before_amounts(const PadPairs<N>& amounts) {
+  std::array<Index, static_cast<std::size_t>(N)> before{};
+  for (int a = 0; a < N; ++a) before[static_cast<std::size_t>(a)] = amounts[a].before;
+  return before;
+}
+
 }  // namespace ktl::detail
