@@ -45,8 +45,15 @@ class Workspace {
   /// Alignment in bytes of every pointer request() returns (a cache line; AVX-512 loads).
   static constexpr std::size_t alignment = 64;
 
+  /// `bytes` rounded up to a multiple of `alignment`: the size of one part of a request that
+  /// keeps the part after it aligned. For std::size_t or Index byte counts (>= 0).
+  template <typename I>
+  static constexpr I round_up(I bytes) {
+    constexpr auto a = static_cast<I>(alignment);
+    return (bytes + a - 1) / a * a;
+  }
+
  private:
-  static std::size_t round_up(std::size_t bytes) { return (bytes + alignment - 1) / alignment * alignment; }
   struct Free {
     void operator()(unsigned char* p) const noexcept { std::free(p); }
   };

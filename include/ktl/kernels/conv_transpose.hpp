@@ -24,6 +24,7 @@
 #include <ktl/kernels/index_math.hpp>
 #include <ktl/activations.hpp>
 #include <ktl/core/parallel.hpp>
+#include <ktl/core/workspace.hpp>
 
 namespace ktl::kernels {
 
@@ -206,7 +207,6 @@ struct AxisTaps {
 }  // namespace detail
 
 namespace detail {
-constexpr Index round64(Index bytes) { return (bytes + 63) / 64 * 64; }
 constexpr Index tile_values = 12 * 4 * 16;  // >= rows(v) * v * lanes on every instruction set
 constexpr Index stage_rows = 24;  // channels_first output: pixels staged per block (6, 8, 12 | 24)
 /// Scratch layout: per-axis tap tables, then per worker slot 7 index lists, a tile buffer and
@@ -219,11 +219,11 @@ constexpr std::array<Index, 4> scratch_layout(const ConvTransposeGeometry<N>& g)
     tables += 2 * g.kernel[a] + g.strides[a] + 1;
     taps *= g.kernel[a];
   }
-  const Index table_bytes = round64(static_cast<Index>(sizeof(Index)) * tables);
-  const Index list_bytes = round64(static_cast<Index>(sizeof(Index)) * 7 * taps);
-  const Index tile_end = list_bytes + round64(static_cast<Index>(sizeof(S)) * tile_values);
+  const Index table_bytes = Workspace::round_up(static_cast<Index>(sizeof(Index)) * tables);
+  const Index list_bytes = Workspace::round_up(static_cast<Index>(sizeof(Index)) * 7 * taps);
+  const Index tile_end = list_bytes + Workspace::round_up(static_cast<Index>(sizeof(S)) * tile_values);
   const Index stage_bytes =
-      round64(static_cast<Index>(sizeof(S)) * stage_rows * packed_filters<S>(g.filters));
+      Workspace::round_up(static_cast<Index>(sizeof(S)) * stage_rows * packed_filters<S>(g.filters));
   return {table_bytes, list_bytes, tile_end, tile_end + stage_bytes};
 }
 }  // namespace detail

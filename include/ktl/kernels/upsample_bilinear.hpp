@@ -402,7 +402,17 @@ inline void prefetch_for_write([[maybe_unused]] const void* p) {
 #endif
 }
 
-inline std::size_t round_up_64(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
+/// Workspace bytes of the (lo, hi, a) table of an axis of `out` positions.
+template <typename T>
+std::size_t bilinear_table_bytes(Index out) {
+  return Workspace::round_up(u(out) * (2 * sizeof(Index) + sizeof(T)));
+}
+
+/// Workspace bytes of one thread's slot in plane mode: one image's interpolated rows.
+template <typename T>
+std::size_t bilinear_slot_bytes(Index in_h, Index out_w) {
+  return Workspace::round_up(u(in_h * out_w) * sizeof(T));
+}
 
 }  // namespace detail
 
@@ -411,12 +421,9 @@ inline std::size_t round_up_64(std::size_t bytes) { return (bytes + 63) / 64 * 6
 template <typename T>
 std::size_t upsample_bilinear_workspace_bytes(Index planes, Index in_h, Index in_w, Index channels, Index out_h,
                                               Index out_w, int threads) {
-  using detail::round_up_64;
-  using detail::u;
-  const std::size_t tables = round_up_64(u(out_h) * (2 * sizeof(Index) + sizeof(T))) +
-                             round_up_64(u(out_w) * (2 * sizeof(Index) + sizeof(T)));
+  const std::size_t tables = detail::bilinear_table_bytes<T>(out_h) + detail::bilinear_table_bytes<T>(out_w);
   if (!detail::bilinear_plane_mode(planes, in_h, in_w, channels, out_h, out_w, sizeof(T))) return tables;
-  return tables + u(threads) * round_up_64(u(in_h * out_w) * sizeof(T));
+  return tables + detail::u(threads) * detail::bilinear_slot_bytes<T>(in_h, out_w);
 }
 
 /// Bilinear 2-D resize of `planes` channels_last images: x (planes, in_h, in_w, channels) ->
@@ -428,7 +435,6 @@ template <typename T>
 void upsample_bilinear(const T* x, T* y, Index planes, Index in_h, Index in_w, Index channels, Index out_h,
                        Index out_w, bool half_pixel, Workspace& workspace, const ThreadPool& pool) {
   static_assert(std::is_floating_point_v<T>, "ktl::kernels::upsample_bilinear: T must be float or double");
-  using detail::round_up_64;
   using detail::u;
   if (planes * out_h * out_w * channels == 0) return;
   auto* base = workspace.request<unsigned char>(static_cast<Index>(
@@ -436,11 +442,11 @@ void upsample_bilinear(const T* x, T* y, Index planes, Index in_h, Index in_w, I
   auto* lo_y = reinterpret_cast<Index*>(base);
   Index* hi_y = lo_y + out_h;
   auto* a_y = reinterpret_cast<T*>(hi_y + out_h);
-  base += round_up_64(u(out_h) * (2 * sizeof(Index) + sizeof(T)));
+  base += detail::bilinear_table_bytes<T>(out_h);
   auto* lo_x = reinterpret_cast<Index*>(base);
   Index* hi_x = lo_x + out_w;
   auto* a_x = reinterpret_cast<T*>(hi_x + out_w);
-  base += round_up_64(u(out_w) * (2 * sizeof(Index) + sizeof(T)));
+  base += detail::bilinear_table_bytes<T>(out_w);
   detail::bilinear_axis(in_h, out_h, half_pixel, lo_y, hi_y, a_y);
   detail::bilinear_axis(in_w, out_w, half_pixel, lo_x, hi_x, a_x);
   const detail::BilinearPlan<T> plan{
@@ -454,7 +460,7 @@ void upsample_bilinear(const T* x, T* y, Index planes, Index in_h, Index in_w, I
     // lines in a writable state (an output that is not in cache would otherwise fetch every
     // line only when its stores reach it), then interpolates the input rows it needs that are
     // not done yet into this thread's slot, then runs its vertical pass.
-    const std::size_t slot_bytes = round_up_64(u(in_h * out_w) * sizeof(T));
+    const std::size_t slot_bytes = detail::bilinear_slot_bytes<T>(in_h, out_w);
     const detail::RowBlocks blocks(lo_y, hi_y, out_h, 16);
     pool.parallel_for(planes, [&](Index plane, int slot) {
       T* h = reinterpret_cast<T*>(base + u(slot) * slot_bytes);

@@ -165,8 +165,7 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
     // channels_first: the input is shuffled to channels_last once; the kernel writes the output
     // in channels_first order itself.
     const Index x_count = first ? x.size() : 0;
-    const Index value_bytes =
-        (static_cast<Index>(sizeof(Scalar)) * x_count + 63) / 64 * 64;
+    const Index value_bytes = Workspace::round_up(static_cast<Index>(sizeof(Scalar)) * x_count);
     const Index kernel_bytes = kernels::conv_transpose_scratch_bytes<Scalar, N>(g, pool.num_threads());
     unsigned char* mem = workspace.request<unsigned char>(value_bytes + kernel_bytes);
     Scalar* x_last = reinterpret_cast<Scalar*>(mem);
