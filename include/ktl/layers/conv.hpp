@@ -85,8 +85,8 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
   /// Throws invalid_options for bad options or input_channels < 1 / not divisible by groups.
   static Conv make(Options options, Index input_channels, std::uint64_t seed = 0) {
     validate_options(options);
-    shape::check_min(name(), "input_channels", input_channels, 1);
-    shape::check_divisible(name(), "input channels", input_channels, "groups", options.groups);
+    shape::check_min(class_name(), "input_channels", input_channels, 1);
+    shape::check_divisible(class_name(), "input channels", input_channels, "groups", options.groups);
     Dims<rank> kshape{};
     for (int a = 0; a < N; ++a) kshape[static_cast<std::size_t>(a)] = options.kernel_size[a];
     kshape[static_cast<std::size_t>(N)] = input_channels / options.groups;
@@ -103,12 +103,12 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
   /// Output shape for an input shape (either format); throws shape_mismatch as a call would.
   Dims<rank> output_shape(const Dims<rank>& input) const {
     const DataFormat f = options_.data_format;
-    shape::check_non_empty<rank>(name(), input, f);
-    shape::check_channels<rank>(name(), input, f, input_channels());
+    shape::check_non_empty<rank>(class_name(), input, f);
+    shape::check_channels<rank>(class_name(), input, f, input_channels());
     const Dims<rank> out = shape::conv_output_shape<N>(input, f, options_.kernel_size, options_.strides,
                                                        options_.dilation_rate, options_.padding,
                                                        options_.filters);
-    shape::check_output_non_empty<N>(name(), input, out, f,
+    shape::check_output_non_empty<N>(class_name(), input, out, f,
                                      "with padding valid every spatial extent must be >= the "
                                      "effective kernel (kernel_size - 1) * dilation_rate + 1");
     return out;
@@ -122,7 +122,7 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
                const ThreadPool& pool) const {
     const Dims<rank> in = dims_of(x);
     const Dims<rank> out = output_shape(in);
-    shape::check_output_view(name(), dims_of(y), out, in, options_.data_format);
+    shape::check_output_view(class_name(), dims_of(y), out, in, options_.data_format);
     const DataFormat f = options_.data_format;
     kernels::ConvGeometry<N> g;
     g.batch = in[0];
@@ -175,11 +175,11 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
     for (int a = 0; a < N; ++a) expected[static_cast<std::size_t>(a)] = options_.kernel_size[a];
     expected[static_cast<std::size_t>(N)] = std::max<Index>(1, got[static_cast<std::size_t>(N)]);
     expected[static_cast<std::size_t>(N + 1)] = options_.filters;
-    shape::check_weight_shape(name(), "kernel", got, expected);
+    shape::check_weight_shape(class_name(), "kernel", got, expected);
     if (options_.use_bias)
-      shape::check_weight_shape(name(), "bias", dims_of(bias), Dims<1>{options_.filters});
+      shape::check_weight_shape(class_name(), "bias", dims_of(bias), Dims<1>{options_.filters});
     else if (bias.size() != 0)
-      detail::raise<shape_mismatch>(name(), "bias has shape ", dims_of(bias),
+      detail::raise<shape_mismatch>(class_name(), "bias has shape ", dims_of(bias),
                                     " but use_bias=false means no bias; pass an empty tensor");
     kernel_ = std::move(kernel);
     bias_ = std::move(bias);
@@ -207,21 +207,21 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
     return kernel_.dimension(N) * options_.groups;
   }
 
-  /// Keras class name used in messages: "Conv1D", "Conv2D" or "Conv3D".
-  static constexpr std::string_view name() noexcept {
+  /// Keras class name (messages, configs): "Conv1D", "Conv2D" or "Conv3D".
+  static constexpr std::string_view class_name() noexcept {
     return N == 1 ? "Conv1D" : N == 2 ? "Conv2D" : "Conv3D";
   }
 
  private:
   static void validate_options(const Options& o) {
-    shape::check_min(name(), "filters", o.filters, 1);
-    shape::check_min<N>(name(), "kernel_size", o.kernel_size, 1);
-    shape::check_min<N>(name(), "strides", o.strides, 1);
-    shape::check_min<N>(name(), "dilation_rate", o.dilation_rate, 1);
-    shape::check_min(name(), "groups", o.groups, 1);
-    shape::check_strides_dilation<N>(name(), o.strides, o.dilation_rate);
-    if (N != 1) shape::check_padding_not_causal(name(), o.padding);
-    shape::check_divisible(name(), "filters", o.filters, "groups", o.groups);
+    shape::check_min(class_name(), "filters", o.filters, 1);
+    shape::check_min<N>(class_name(), "kernel_size", o.kernel_size, 1);
+    shape::check_min<N>(class_name(), "strides", o.strides, 1);
+    shape::check_min<N>(class_name(), "dilation_rate", o.dilation_rate, 1);
+    shape::check_min(class_name(), "groups", o.groups, 1);
+    shape::check_strides_dilation<N>(class_name(), o.strides, o.dilation_rate);
+    if (N != 1) shape::check_padding_not_causal(class_name(), o.padding);
+    shape::check_divisible(class_name(), "filters", o.filters, "groups", o.groups);
   }
   static Index aligned(Index n) { return (n + 15) / 16 * 16; }  // 64-byte steps for float
 

@@ -79,8 +79,8 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
   static constexpr int rank = N + 2;
   using Options = ConvTransposeOptions<N>;
 
-  /// Keras class name used in messages: "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose".
-  static constexpr std::string_view layer_name() noexcept {
+  /// Keras class name (messages, configs): "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose".
+  static constexpr std::string_view class_name() noexcept {
     return N == 1 ? "Conv1DTranspose" : N == 2 ? "Conv2DTranspose" : "Conv3DTranspose";
   }
 
@@ -96,7 +96,7 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
   /// build() does: kernel from derive_seed(seed, 0), bias from derive_seed(seed, 1).
   static ConvTranspose make(Options options, Index input_channels, std::uint64_t seed = 0) {
     validate(options);
-    shape::check_min(layer_name(), "input_channels", input_channels, 1);
+    shape::check_min(class_name(), "input_channels", input_channels, 1);
     Dims<rank> kshape{};
     for (int a = 0; a < N; ++a) kshape[static_cast<std::size_t>(a)] = options.kernel_size[a];
     kshape[static_cast<std::size_t>(N)] = options.filters;
@@ -114,8 +114,8 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
   /// empty axis or a channel count that does not match the kernel.
   Dims<rank> output_shape(const Dims<rank>& input) const {
     const DataFormat f = options_.data_format;
-    shape::check_non_empty(layer_name(), input, f);
-    shape::check_channels(layer_name(), input, f, input_channels());
+    shape::check_non_empty(class_name(), input, f);
+    shape::check_channels(class_name(), input, f, input_channels());
     const Dims<rank> out = shape::conv_transpose_output_shape<N>(
         input, f, options_.kernel_size, options_.strides, options_.dilation_rate,
         options_.padding, options_.output_padding, options_.filters);
@@ -128,7 +128,7 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
                                             options_.strides[a], options_.dilation_rate[a],
                                             options_.padding))
         detail::raise<shape_mismatch>(
-            layer_name(), "output length ", out_sp[ax], " on spatial axis ", a,
+            class_name(), "output length ", out_sp[ax], " on spatial axis ", a,
             " does not map back to the input length ", in_sp[ax],
             " under the matching forward convolution (TensorFlow's consistency rule); "
             "received output_padding=", output_padding_text(), ", input shape ", input);
@@ -144,7 +144,7 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
                const ThreadPool& pool) const {
     const Dims<rank> in = dims_of(x);
     const Dims<rank> out = output_shape(in);
-    shape::check_output_view(layer_name(), dims_of(y), out, in, options_.data_format);
+    shape::check_output_view(class_name(), dims_of(y), out, in, options_.data_format);
     const DataFormat f = options_.data_format;
     kernels::ConvTransposeGeometry<N> g;
     g.batch = in[0];
@@ -200,13 +200,13 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
     expected[static_cast<std::size_t>(N)] = options_.filters;
     const Index channels = kernel.dimension(rank - 1);
     expected[static_cast<std::size_t>(N + 1)] = channels >= 1 ? channels : 1;
-    shape::check_weight_shape(layer_name(), "kernel (k..., filters, in_channels)", dims_of(kernel),
+    shape::check_weight_shape(class_name(), "kernel (k..., filters, in_channels)", dims_of(kernel),
                               expected);
     if (options_.use_bias)
-      shape::check_weight_shape(layer_name(), "bias (filters)", dims_of(bias),
+      shape::check_weight_shape(class_name(), "bias (filters)", dims_of(bias),
                                 Dims<1>{options_.filters});
     else if (bias.size() != 0)
-      detail::raise<shape_mismatch>(layer_name(), "bias has shape ", dims_of(bias),
+      detail::raise<shape_mismatch>(class_name(), "bias has shape ", dims_of(bias),
                                     " but use_bias=false (the layer has no bias weight)");
     kernel_ = std::move(kernel);
     bias_ = std::move(bias);
@@ -234,7 +234,7 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
   /// 0 <= output_padding < stride is decided by the options alone: valid is always consistent;
   /// same needs ceil(((I-1)*s + K%2 + op) / s) == I, i.e. K%2 + op >= 1, for every I.
   static void validate(const Options& o) {
-    const std::string_view L = layer_name();
+    const std::string_view L = class_name();
     shape::check_min(L, "filters", o.filters, 1);
     shape::check_min<N>(L, "kernel_size", o.kernel_size, 1);
     shape::check_min<N>(L, "strides", o.strides, 1);

@@ -65,26 +65,29 @@ class Cropping : public detail::LayerCalls<Cropping<Scalar, N>, Scalar, N + 2> {
   using Calls::forward;
   static constexpr int rank = N + 2;
   using Options = CroppingOptions<N>;
-  static constexpr std::string_view name = detail::resize_layer_name("Cropping", N);
+  /// Keras class name (messages, configs): "Cropping1D", "Cropping2D" or "Cropping3D".
+  static constexpr std::string_view class_name() noexcept {
+    return detail::resize_layer_name("Cropping", N);
+  }
 
   /// Validates the options: every amount >= 0, a known data_format.
   explicit Cropping(Options options = Options{}) : options_(options) {
-    shape::check_non_negative<N>(name, "cropping", options_.cropping);
-    detail::check_data_format(name, format());
+    shape::check_non_negative<N>(class_name(), "cropping", options_.cropping);
+    detail::check_data_format(class_name(), format());
   }
 
   /// Output shape for an input shape. Throws shape_mismatch when an input axis is empty or the
   /// cropping of a spatial axis is not smaller than its length.
   Dims<rank> output_shape(const Dims<rank>& input) const {
     const DataFormat f = format();
-    shape::check_non_empty<rank>(name, input, f);
+    shape::check_non_empty<rank>(class_name(), input, f);
     const auto sp = shape::spatial_dims<N>(input, f);
     for (int a = 0; a < N; ++a) {
       const Pair c = options_.cropping[a];
       const Index len = sp[static_cast<std::size_t>(a)];
       if (shape::crop_length(len, c) < 1)
         detail::raise<shape_mismatch>(
-            name, "cropping ", c, " leaves spatial axis ", a, " (tensor axis ",
+            class_name(), "cropping ", c, " leaves spatial axis ", a, " (tensor axis ",
             shape::spatial_axis(f, rank, a), ") empty: its input length is ", len,
             " and the amounts sum to ", c.before + c.after,
             "; the amounts of an axis must sum to less than its length; received cropping=",
@@ -101,7 +104,7 @@ class Cropping : public detail::LayerCalls<Cropping<Scalar, N>, Scalar, N + 2> {
                const ThreadPool& pool) const {
     (void)workspace;
     const Dims<rank> in = dims_of(x);
-    const auto [p, q] = detail::checked_planes<N>(name, in, output_shape(in), dims_of(y), format());
+    const auto [p, q] = detail::checked_planes<N>(class_name(), in, output_shape(in), dims_of(y), format());
     kernels::crop<Scalar, N>(x.data(), y.data(), p.batch, p.spatial, p.channels,
                               detail::before_amounts<N>(options_.cropping), q.spatial, pool);
   }

@@ -135,7 +135,7 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
   /// derive_seed(seed, 1). Throws invalid_options for bad options or input_channels < 1.
   static DepthwiseConv make(Options options, Index input_channels, std::uint64_t seed = 0) {
     validate_options(options);
-    shape::check_min(name(), "input_channels", input_channels, 1);
+    shape::check_min(class_name(), "input_channels", input_channels, 1);
     Dims<rank> kshape{};
     for (int a = 0; a < N; ++a) kshape[static_cast<std::size_t>(a)] = options.kernel_size[a];
     kshape[static_cast<std::size_t>(N)] = input_channels;
@@ -152,12 +152,12 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
   /// Output shape for an input shape (either format); throws shape_mismatch as a call would.
   Dims<rank> output_shape(const Dims<rank>& input) const {
     const DataFormat f = options_.data_format;
-    shape::check_non_empty<rank>(name(), input, f);
-    shape::check_channels<rank>(name(), input, f, input_channels());
+    shape::check_non_empty<rank>(class_name(), input, f);
+    shape::check_channels<rank>(class_name(), input, f, input_channels());
     const Dims<rank> out = shape::conv_output_shape<N>(
         input, f, options_.kernel_size, options_.strides, options_.dilation_rate, options_.padding,
         input_channels() * options_.depth_multiplier);
-    shape::check_output_non_empty<N>(name(), input, out, f,
+    shape::check_output_non_empty<N>(class_name(), input, out, f,
                                      "with padding valid every spatial extent must be >= the "
                                      "effective kernel (kernel_size - 1) * dilation_rate + 1");
     return out;
@@ -173,7 +173,7 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
                const ThreadPool& pool) const {
     const Dims<rank> in = dims_of(x);
     const Dims<rank> out = output_shape(in);
-    shape::check_output_view(name(), dims_of(y), out, in, options_.data_format);
+    shape::check_output_view(class_name(), dims_of(y), out, in, options_.data_format);
     const DataFormat f = options_.data_format;
     const kernels::DepthwiseGeometry g = detail::depthwise_geometry<N>(
         in, f, options_.kernel_size, options_.strides, options_.dilation_rate, options_.padding,
@@ -207,12 +207,12 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
     const Index channels = std::max<Index>(1, got[static_cast<std::size_t>(N)]);
     expected[static_cast<std::size_t>(N)] = channels;
     expected[static_cast<std::size_t>(N + 1)] = options_.depth_multiplier;
-    shape::check_weight_shape(name(), "depthwise_kernel", got, expected);
+    shape::check_weight_shape(class_name(), "depthwise_kernel", got, expected);
     if (options_.use_bias)
-      shape::check_weight_shape(name(), "bias", dims_of(bias),
+      shape::check_weight_shape(class_name(), "bias", dims_of(bias),
                                 Dims<1>{channels * options_.depth_multiplier});
     else if (bias.size() != 0)
-      detail::raise<shape_mismatch>(name(), "bias has shape ", dims_of(bias),
+      detail::raise<shape_mismatch>(class_name(), "bias has shape ", dims_of(bias),
                                     " but use_bias=false means no bias; pass an empty tensor");
     kernel_ = std::move(depthwise_kernel);
     bias_ = std::move(bias);
@@ -241,19 +241,19 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
   /// Input channels C the weights expect.
   Index input_channels() const noexcept { return kernel_.dimension(N); }
 
-  /// Keras class name used in messages: "DepthwiseConv1D" or "DepthwiseConv2D".
-  static constexpr std::string_view name() noexcept {
+  /// Keras class name (messages, configs): "DepthwiseConv1D" or "DepthwiseConv2D".
+  static constexpr std::string_view class_name() noexcept {
     return N == 1 ? "DepthwiseConv1D" : "DepthwiseConv2D";
   }
 
  private:
   static void validate_options(const Options& o) {
-    shape::check_min<N>(name(), "kernel_size", o.kernel_size, 1);
-    shape::check_min<N>(name(), "strides", o.strides, 1);
-    shape::check_min<N>(name(), "dilation_rate", o.dilation_rate, 1);
-    shape::check_min(name(), "depth_multiplier", o.depth_multiplier, 1);
-    shape::check_padding_not_causal(name(), o.padding);
-    shape::check_strides_dilation<N>(name(), o.strides, o.dilation_rate);
+    shape::check_min<N>(class_name(), "kernel_size", o.kernel_size, 1);
+    shape::check_min<N>(class_name(), "strides", o.strides, 1);
+    shape::check_min<N>(class_name(), "dilation_rate", o.dilation_rate, 1);
+    shape::check_min(class_name(), "depth_multiplier", o.depth_multiplier, 1);
+    shape::check_padding_not_causal(class_name(), o.padding);
+    shape::check_strides_dilation<N>(class_name(), o.strides, o.dilation_rate);
   }
   /// The kernels' weight layout (k.., M, C), rebuilt whenever the weights change.
   void repack() {

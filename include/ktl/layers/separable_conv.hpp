@@ -101,7 +101,7 @@ class SeparableConv : public detail::LayerCalls<SeparableConv<Scalar, N>, Scalar
   /// or input_channels < 1.
   static SeparableConv make(Options options, Index input_channels, std::uint64_t seed = 0) {
     validate_options(options);
-    shape::check_min(name(), "input_channels", input_channels, 1);
+    shape::check_min(class_name(), "input_channels", input_channels, 1);
     Dims<rank> dshape{}, pshape{};
     for (int a = 0; a < N; ++a) {
       dshape[static_cast<std::size_t>(a)] = options.kernel_size[a];
@@ -126,12 +126,12 @@ class SeparableConv : public detail::LayerCalls<SeparableConv<Scalar, N>, Scalar
   /// Output shape for an input shape (either format); throws shape_mismatch as a call would.
   Dims<rank> output_shape(const Dims<rank>& input) const {
     const DataFormat f = options_.data_format;
-    shape::check_non_empty<rank>(name(), input, f);
-    shape::check_channels<rank>(name(), input, f, input_channels());
+    shape::check_non_empty<rank>(class_name(), input, f);
+    shape::check_channels<rank>(class_name(), input, f, input_channels());
     const Dims<rank> out = shape::conv_output_shape<N>(input, f, options_.kernel_size,
                                                        options_.strides, options_.dilation_rate,
                                                        options_.padding, options_.filters);
-    shape::check_output_non_empty<N>(name(), input, out, f,
+    shape::check_output_non_empty<N>(class_name(), input, out, f,
                                      "with padding valid every spatial extent must be >= the "
                                      "effective kernel (kernel_size - 1) * dilation_rate + 1");
     return out;
@@ -147,7 +147,7 @@ class SeparableConv : public detail::LayerCalls<SeparableConv<Scalar, N>, Scalar
                const ThreadPool& pool) const {
     const Dims<rank> in = dims_of(x);
     const Dims<rank> out = output_shape(in);
-    shape::check_output_view(name(), dims_of(y), out, in, options_.data_format);
+    shape::check_output_view(class_name(), dims_of(y), out, in, options_.data_format);
     const DataFormat f = options_.data_format;
     const kernels::DepthwiseGeometry g = detail::depthwise_geometry<N>(
         in, f, options_.kernel_size, options_.strides, options_.dilation_rate, options_.padding,
@@ -193,12 +193,12 @@ class SeparableConv : public detail::LayerCalls<SeparableConv<Scalar, N>, Scalar
     expected[static_cast<std::size_t>(N + 1)] = options_.depth_multiplier;
     pexpected[static_cast<std::size_t>(N)] = channels * options_.depth_multiplier;
     pexpected[static_cast<std::size_t>(N + 1)] = options_.filters;
-    shape::check_weight_shape(name(), "depthwise_kernel", got, expected);
-    shape::check_weight_shape(name(), "pointwise_kernel", dims_of(pointwise_kernel), pexpected);
+    shape::check_weight_shape(class_name(), "depthwise_kernel", got, expected);
+    shape::check_weight_shape(class_name(), "pointwise_kernel", dims_of(pointwise_kernel), pexpected);
     if (options_.use_bias)
-      shape::check_weight_shape(name(), "bias", dims_of(bias), Dims<1>{options_.filters});
+      shape::check_weight_shape(class_name(), "bias", dims_of(bias), Dims<1>{options_.filters});
     else if (bias.size() != 0)
-      detail::raise<shape_mismatch>(name(), "bias has shape ", dims_of(bias),
+      detail::raise<shape_mismatch>(class_name(), "bias has shape ", dims_of(bias),
                                     " but use_bias=false means no bias; pass an empty tensor");
     depthwise_ = std::move(depthwise_kernel);
     pointwise_ = std::move(pointwise_kernel);
@@ -229,20 +229,20 @@ class SeparableConv : public detail::LayerCalls<SeparableConv<Scalar, N>, Scalar
   /// Input channels C the weights expect.
   Index input_channels() const noexcept { return depthwise_.dimension(N); }
 
-  /// Keras class name used in messages: "SeparableConv1D" or "SeparableConv2D".
-  static constexpr std::string_view name() noexcept {
+  /// Keras class name (messages, configs): "SeparableConv1D" or "SeparableConv2D".
+  static constexpr std::string_view class_name() noexcept {
     return N == 1 ? "SeparableConv1D" : "SeparableConv2D";
   }
 
  private:
   static void validate_options(const Options& o) {
-    shape::check_min(name(), "filters", o.filters, 1);
-    shape::check_min<N>(name(), "kernel_size", o.kernel_size, 1);
-    shape::check_min<N>(name(), "strides", o.strides, 1);
-    shape::check_min<N>(name(), "dilation_rate", o.dilation_rate, 1);
-    shape::check_min(name(), "depth_multiplier", o.depth_multiplier, 1);
-    shape::check_padding_not_causal(name(), o.padding);
-    shape::check_strides_dilation<N>(name(), o.strides, o.dilation_rate);
+    shape::check_min(class_name(), "filters", o.filters, 1);
+    shape::check_min<N>(class_name(), "kernel_size", o.kernel_size, 1);
+    shape::check_min<N>(class_name(), "strides", o.strides, 1);
+    shape::check_min<N>(class_name(), "dilation_rate", o.dilation_rate, 1);
+    shape::check_min(class_name(), "depth_multiplier", o.depth_multiplier, 1);
+    shape::check_padding_not_causal(class_name(), o.padding);
+    shape::check_strides_dilation<N>(class_name(), o.strides, o.dilation_rate);
   }
   /// The kernels' layouts, rebuilt whenever the weights change: depthwise (k.., M, C) and the
   /// transposed pointwise kernel (filters x C*M) of the channels_first path.

@@ -91,20 +91,23 @@ class UpSampling : public detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 
   using Calls::forward;
   static constexpr int rank = N + 2;
   using Options = UpSamplingOptions<N>;
-  static constexpr std::string_view name = detail::resize_layer_name("UpSampling", N);
+  /// Keras class name (messages, configs): "UpSampling1D", "UpSampling2D" or "UpSampling3D".
+  static constexpr std::string_view class_name() noexcept {
+    return detail::resize_layer_name("UpSampling", N);
+  }
 
   /// Validates the options: every size >= 1, known enumerator values.
   explicit UpSampling(Options options = Options{}) : options_(options) {
-    shape::check_min<N>(name, "size", options_.size, 1);
-    detail::check_data_format(name, format());
+    shape::check_min<N>(class_name(), "size", options_.size, 1);
+    detail::check_data_format(class_name(), format());
     if constexpr (N == 2) {
       if (options_.interpolation != Interpolation::nearest &&
           options_.interpolation != Interpolation::bilinear)
-        detail::raise_argument(name, "interpolation", static_cast<int>(options_.interpolation),
+        detail::raise_argument(class_name(), "interpolation", static_cast<int>(options_.interpolation),
                                "allowed values are \"nearest\" and \"bilinear\"");
       if (options_.bilinear_mapping != BilinearMapping::legacy &&
           options_.bilinear_mapping != BilinearMapping::half_pixel)
-        detail::raise_argument(name, "bilinear_mapping", static_cast<int>(options_.bilinear_mapping),
+        detail::raise_argument(class_name(), "bilinear_mapping", static_cast<int>(options_.bilinear_mapping),
                                "allowed values are \"legacy\" and \"half_pixel\"");
     }
   }
@@ -112,7 +115,7 @@ class UpSampling : public detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 
   /// Output shape for an input shape. Throws shape_mismatch when an input axis is empty.
   Dims<rank> output_shape(const Dims<rank>& input) const {
     const DataFormat f = format();
-    shape::check_non_empty<rank>(name, input, f);
+    shape::check_non_empty<rank>(class_name(), input, f);
     return shape::upsampling_output_shape<N>(input, f, options_.size);
   }
   /// Keras' name for output_shape.
@@ -125,7 +128,7 @@ class UpSampling : public detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 
   void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y, Workspace& workspace,
                const ThreadPool& pool) const {
     const Dims<rank> in = dims_of(x);
-    const auto [p, q] = detail::checked_planes<N>(name, in, output_shape(in), dims_of(y), format());
+    const auto [p, q] = detail::checked_planes<N>(class_name(), in, output_shape(in), dims_of(y), format());
     if constexpr (N == 2) {
       if (options_.interpolation == Interpolation::bilinear) {
         kernels::upsample_bilinear<Scalar>(x.data(), y.data(), p.batch, p.spatial[0], p.spatial[1],

@@ -64,18 +64,21 @@ class ZeroPadding : public detail::LayerCalls<ZeroPadding<Scalar, N>, Scalar, N 
   using Calls::forward;
   static constexpr int rank = N + 2;
   using Options = ZeroPaddingOptions<N>;
-  static constexpr std::string_view name = detail::resize_layer_name("ZeroPadding", N);
+  /// Keras class name (messages, configs): "ZeroPadding1D", "ZeroPadding2D" or "ZeroPadding3D".
+  static constexpr std::string_view class_name() noexcept {
+    return detail::resize_layer_name("ZeroPadding", N);
+  }
 
   /// Validates the options: every amount >= 0, a known data_format.
   explicit ZeroPadding(Options options = Options{}) : options_(options) {
-    shape::check_non_negative<N>(name, "padding", options_.padding);
-    detail::check_data_format(name, format());
+    shape::check_non_negative<N>(class_name(), "padding", options_.padding);
+    detail::check_data_format(class_name(), format());
   }
 
   /// Output shape for an input shape. Throws shape_mismatch when an input axis is empty.
   Dims<rank> output_shape(const Dims<rank>& input) const {
     const DataFormat f = format();
-    shape::check_non_empty<rank>(name, input, f);
+    shape::check_non_empty<rank>(class_name(), input, f);
     return shape::zero_padding_output_shape<N>(input, f, options_.padding);
   }
   /// Keras' name for output_shape.
@@ -87,7 +90,7 @@ class ZeroPadding : public detail::LayerCalls<ZeroPadding<Scalar, N>, Scalar, N 
                const ThreadPool& pool) const {
     (void)workspace;
     const Dims<rank> in = dims_of(x);
-    const auto [p, q] = detail::checked_planes<N>(name, in, output_shape(in), dims_of(y), format());
+    const auto [p, q] = detail::checked_planes<N>(class_name(), in, output_shape(in), dims_of(y), format());
     kernels::zero_pad<Scalar, N>(x.data(), y.data(), p.batch, p.spatial, p.channels,
                               detail::before_amounts<N>(options_.padding), q.spatial, pool);
   }
