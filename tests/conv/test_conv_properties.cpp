@@ -2,9 +2,13 @@
 // transpose, Conv1D equals Conv2D with a unit axis, 1 / 2 / 3 threads bit-identical, forward()
 // into a caller view equals the returning call, a reused workspace does not grow, softmax over the
 // final output's last axis, make() with seeds, regularization_loss and apply_constraints against
-// hand-computed values (keras-semantics §10, §11).
+// hand-computed values (keras-semantics §10, §11), and the worked numbers of docs/semantics.md
+// §12.1-§12.3 and §12.6.
+#include <algorithm>
 #include <cmath>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -259,6 +263,72 @@ TEST(ConvProperties, OutputShapeMatchesShapeModule) {
   o.data_format = ktl::DataFormat::channels_first;
   const ktl::Conv3D conv(o, random_tensor<float, 5>({3, 2, 1, 2, 4}, 61), random_tensor<float, 1>({4}, 62));
   EXPECT_EQ(conv.compute_output_shape({2, 2, 7, 5, 8}), (ktl::Dims<5>{2, 4, 4, 5, 3}));
+}
+
+/// Conv1D with one channel and one filter on x, kernel w, no bias unless given (semantics §12).
+std::vector<float> conv1d(const std::vector<float>& x, const std::vector<float>& w, Index strides,
+                          Index dilation, ktl::Padding padding, float bias = 0.0f,
+                          ktl::Activation activation = ktl::Activation::linear) {
+  ktl::Tensor<float, 3> xt(1, static_cast<Index>(x.size()), 1);
+  std::copy(x.begin(), x.end(), xt.data());
+  ktl::Tensor<float, 3> kernel(static_cast<Index>(w.size()), 1, 1);
+  std::copy(w.begin(), w.end(), kernel.data());
+  ktl::Tensor<float, 1> b(1);
+  b(0) = bias;
+  ktl::Conv1DOptions o;
+  o.filters = 1;
+  o.kernel_size = static_cast<Index>(w.size());
+  o.strides = strides;
+  o.dilation_rate = dilation;
+  o.padding = padding;
+  o.activation = activation;
+  const auto y = ktl::Conv1D(o, std::move(kernel), std::move(b))(xt);
+  return {y.data(), y.data() + y.size()};
+}
+
+using V = std::vector<float>;
+
+// docs/semantics.md §12.1-§12.3, exact (small integers are exact in float).
+TEST(ConvProperties, WorkedNumbersOfConv1D) {
+  const ktl::Padding same = ktl::Padding::same, valid = ktl::Padding::valid;
+  EXPECT_EQ(conv1d({1, 2, 3, 4, 5}, {1, 10}, 1, 1, same), (V{21, 32, 43, 54, 5}));
+  EXPECT_EQ(conv1d({1, 2, 3, 4, 5}, {1, 2, 3, 4}, 1, 1, same), (V{20, 30, 40, 26, 14}));
+  EXPECT_EQ(conv1d({1, 2, 3, 4, 5}, {1, 2, 3, 4}, 1, 1, same, -25.0f, ktl::Activation::relu),
+            (V{0, 5, 15, 1, 0}));
+  EXPECT_EQ(conv1d({1, 2, 3, 4, 5, 6}, {1, 2, 3}, 2, 1, same), (V{14, 26, 17}));
+  EXPECT_EQ(conv1d({1, 2, 3, 4, 5}, {1, 10}, 1, 2, ktl::Padding::causal), (V{10, 20, 31, 42, 53}));
+  EXPECT_EQ(conv1d({1, 2, 3, 4, 5}, {1, 2, 3}, 1, 2, ktl::Padding::causal), (V{3, 6, 11, 16, 22}));
+  EXPECT_EQ(conv1d({1, 2, 3, 4, 5}, {1, 10}, 2, 1, ktl::Padding::causal), (V{10, 32, 54}));
+  EXPECT_EQ(conv1d({1, 2, 3, 4, 5, 6}, {1, 2, 3}, 1, 2, valid), (V{22, 28}));
+  EXPECT_EQ(conv1d({1, 2, 3, 4, 5, 6}, {1, 2, 3}, 1, 2, same), (V{11, 16, 22, 28, 13, 16}));
+}
+
+// docs/semantics.md §12.6: two channels, kernel (2, 2, 2, 2), same.
+TEST(ConvProperties, WorkedNumbersOfConv2DKernelIndexing) {
+  ktl::Tensor<float, 4> x(1, 3, 3, 2);
+  for (Index i = 0; i < 9; ++i) {
+    x(0, i / 3, i % 3, 0) = static_cast<float>(i + 1);
+    x(0, i / 3, i % 3, 1) = 10.0f * static_cast<float>(i + 1);
+  }
+  ktl::Tensor<float, 4> w(2, 2, 2, 2);
+  w.setZero();
+  w(0, 0, 0, 0) = 1;
+  w(0, 0, 1, 1) = 1;
+  w(0, 1, 0, 0) = 2;
+  w(1, 1, 0, 0) = 1;
+  w(1, 1, 1, 1) = -1;
+  ktl::Conv2DOptions o;
+  o.filters = 2;
+  o.kernel_size = 2;
+  o.padding = ktl::Padding::same;
+  o.use_bias = false;
+  const auto y = ktl::Conv2D(o, w)(x);
+  const float f0[9] = {10, 14, 3, 22, 26, 6, 23, 26, 9};
+  const float f1[9] = {-40, -40, 30, -40, -40, 60, 70, 80, 90};
+  for (Index i = 0; i < 9; ++i) {
+    EXPECT_EQ(y(0, i / 3, i % 3, 0), f0[i]) << i;
+    EXPECT_EQ(y(0, i / 3, i % 3, 1), f1[i]) << i;
+  }
 }
 
 }  // namespace
