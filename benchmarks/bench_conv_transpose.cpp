@@ -1,8 +1,12 @@
 // Transposed convolution benchmarks (issue 4): conv_transpose_shapes x {channels_last,
-// channels_first} x {1, 2} threads, ktl and oneDNN's deconvolution side by side. GFLOP/s counts
-// only the useful multiply-adds, 2 * I * prod(k) * C * F (I = input pixels incl. batch).
+// channels_first} x {1, 2} threads, ktl and its peers side by side: oneDNN's deconvolution (both
+// formats, 2-D and 3-D) and XNNPACK's deconvolution (NHWC, 2-D), weights re-laid out once. Every
+// peer case first checks it computes ktl's numbers. GFLOP/s counts only the useful multiply-adds,
+// 2 * I * prod(k) * C * F (I = input pixels incl. batch).
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <exception>
 #include <string>
 
 #include <benchmark/benchmark.h>
@@ -12,6 +16,7 @@
 #include "harness.hpp"
 #include "onednn.hpp"
 #include "shapes.hpp"
+#include "xnnpack.hpp"
 
 namespace {
 
@@ -60,6 +65,16 @@ void run_ktl(benchmark::State& state, ConvShape s, ktl::DataFormat f, int thread
   }
   ktl::bench::set_flops(state, useful_flops(s), threads);
 }
+
+/// ktl's output of the layer on x, the numbers a peer must reproduce.
+template <int N>
+ktl::Tensor<float, N + 2> ktl_output(const ktl::ConvTranspose<float, N>& layer, const ktl::Tensor<float, N + 2>& x) {
+  const ktl::ThreadPool one(1);
+  return layer(ktl::view(x), one);
+}
+
+/// Relative tolerance of a peer against ktl (each output sums at most C * prod(k) products).
+constexpr double kPeerTolerance = 1e-4;
 
 #if defined(KTL_HAVE_DNNL)
 namespace dn = ktl::bench::onednn;
@@ -119,6 +134,9 @@ void run_onednn(benchmark::State& state, ConvShape s, ktl::DataFormat f, int thr
                                                     {DNNL_ARG_WEIGHTS, mw},
                                                     {DNNL_ARG_BIAS, user_b},
                                                     {DNNL_ARG_DST, mo}});
+  r.run();
+  const auto want = ktl_output<N>(layer, x);
+  if (!ktl::bench::same_numbers(state, "oneDNN", y.data(), want.data(), y.size(), kPeerTolerance)) return;
   for (auto _ : state) {
     r.run();
     benchmark::DoNotOptimize(y.data());
@@ -129,19 +147,77 @@ void run_onednn(benchmark::State& state, ConvShape s, ktl::DataFormat f, int thr
 }
 #endif
 
+#if defined(KTL_HAVE_XNNPACK)
+/// XNNPACK's NHWC deconvolution on a channels_last Conv2DTranspose case.
+void run_xnnpack(benchmark::State& state, ConvShape s, ktl::DataFormat f, int threads) {
+  namespace xn = ktl::bench::xnnpack;
+  const auto layer = ktl::ConvTranspose<float, 2>::make(options_of<2>(s, f), s.channels, 1);
+  ktl::Tensor<float, 4> x(input_shape<2>(s, f));
+  ktl::bench::fill_random(x, 7);
+  ktl::Tensor<float, 4> y(layer.output_shape(ktl::dims_of(x)));
+  const xn::Buffer input(x.data(), static_cast<std::size_t>(x.size()));
+  xn::DeconvSpec c;
+  c.batch = static_cast<std::size_t>(s.batch);
+  c.height = static_cast<std::size_t>(s.input[0]);
+  c.width = static_cast<std::size_t>(s.input[1]);
+  c.channels = static_cast<std::size_t>(s.channels);
+  c.filters = static_cast<std::size_t>(s.filters);
+  std::array<std::uint32_t, 2> crop_before{}, crop_after{}, adjust{};
+  for (std::size_t a = 0; a < 2; ++a) {
+    const Index in = s.input[a], out = ktl::dims_of(y)[a + 1], k = s.kernel[a];
+    const Index q = ktl::shape::conv_transpose_before(in, out, k, s.stride, s.dilation, ktl::parse_padding(s.padding));
+    // The full transposed output has (in - 1) * s + K positions; ktl's output starts q into it.
+    const Index rest = (in - 1) * s.stride + ktl::shape::effective_kernel(k, s.dilation) - q - out;
+    crop_before[a] = static_cast<std::uint32_t>(q);
+    crop_after[a] = static_cast<std::uint32_t>(std::max<Index>(rest, 0));
+    adjust[a] = static_cast<std::uint32_t>(std::max<Index>(-rest, 0));
+  }
+  c.crop_top = crop_before[0];
+  c.crop_bottom = crop_after[0];
+  c.crop_left = crop_before[1];
+  c.crop_right = crop_after[1];
+  c.adjust_h = adjust[0];
+  c.adjust_w = adjust[1];
+  c.kernel_h = static_cast<std::uint32_t>(s.kernel[0]);
+  c.kernel_w = static_cast<std::uint32_t>(s.kernel[1]);
+  c.stride_h = c.stride_w = static_cast<std::uint32_t>(s.stride);
+  c.dilation_h = c.dilation_w = static_cast<std::uint32_t>(s.dilation);
+  const xn::ThreadPool pool(threads);
+  xn::Operator op;
+  try {
+    op = xn::deconvolution(c, layer.kernel().data(), layer.bias().data(), input, y.data(), pool.get());
+    op.run(pool.get());
+  } catch (const std::exception& e) {
+    ktl::bench::fail(state, e.what());
+    return;
+  }
+  const auto want = ktl_output<2>(layer, x);
+  if (!ktl::bench::same_numbers(state, "XNNPACK", y.data(), want.data(), y.size(), kPeerTolerance)) return;
+  for (auto _ : state) {
+    op.run(pool.get());
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  ktl::bench::set_flops(state, useful_flops(s), threads);
+}
+#endif
+
+void add_case(const std::string& impl, const ConvShape& s, ktl::DataFormat f, int threads,
+              void (*fn)(benchmark::State&, ConvShape, ktl::DataFormat, int)) {
+  const std::string name = ktl::bench::case_name("conv_transpose", impl, s.name, ktl::to_string(f), threads);
+  benchmark::RegisterBenchmark(name.c_str(), fn, s, f, threads)->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+
 template <int N>
 void register_shape(const ConvShape& s) {
   for (auto f : {ktl::DataFormat::channels_last, ktl::DataFormat::channels_first}) {
     for (int threads : {1, 2}) {
-      const std::string suffix = std::string(s.name) + "/" + std::string(ktl::to_string(f)) +
-                                 "/threads:" + std::to_string(threads);
-      benchmark::RegisterBenchmark(("ktl/" + suffix).c_str(), run_ktl<N>, s, f, threads)
-          ->UseRealTime()
-          ->Unit(benchmark::kMillisecond);
+      add_case("ktl", s, f, threads, run_ktl<N>);
 #if defined(KTL_HAVE_DNNL)
-      benchmark::RegisterBenchmark(("onednn/" + suffix).c_str(), run_onednn<N>, s, f, threads)
-          ->UseRealTime()
-          ->Unit(benchmark::kMillisecond);
+      add_case("onednn", s, f, threads, run_onednn<N>);
+#endif
+#if defined(KTL_HAVE_XNNPACK)
+      if (N == 2 && f == ktl::DataFormat::channels_last) add_case("xnnpack", s, f, threads, run_xnnpack);
 #endif
     }
   }
@@ -152,11 +228,24 @@ const bool registered = [] {
     if (s.rank == 2) register_shape<2>(s);
     if (s.rank == 3) register_shape<3>(s);
   }
+  // Tiny cases for the ctest smoke run: ktl, and every peer once (which checks on a small case
+  // that it computes ktl's numbers); the second has an odd kernel with same padding, where the
+  // full transposed output is cropped unevenly.
   static constexpr ConvShape smoke{"smoke", "Conv2DTranspose", 2, 1, {6, 5, 1}, 8, 12,
                                    {3, 3, 1}, 2, 1, "same"};
-  benchmark::RegisterBenchmark("ktl/smoke/channels_last/threads:1", run_ktl<2>, smoke,
-                               ktl::DataFormat::channels_last, 1)
-      ->UseRealTime();
+  static constexpr ConvShape smoke_valid{"smoke_valid", "Conv2DTranspose", 2, 2, {4, 3, 1}, 3, 5,
+                                         {2, 2, 1}, 3, 1, "valid"};
+  const auto last = ktl::DataFormat::channels_last;
+  add_case("ktl", smoke, last, 1, run_ktl<2>);
+#if defined(KTL_HAVE_DNNL)
+  add_case("onednn", smoke, last, 1, run_onednn<2>);
+  add_case("onednn", smoke, ktl::DataFormat::channels_first, 2, run_onednn<2>);
+#endif
+#if defined(KTL_HAVE_XNNPACK)
+  add_case("xnnpack", smoke, last, 2, run_xnnpack);
+  add_case("xnnpack", smoke_valid, last, 1, run_xnnpack);
+#endif
+  (void)smoke_valid;
   return true;
 }();
 

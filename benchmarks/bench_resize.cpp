@@ -1,6 +1,9 @@
 // Reshaping layers (issue 5): every resize_shapes row x {channels_last, channels_first} x {1, 2}
-// threads x {output into a caller-provided tensor, freshly allocated output}, against a memcpy
-// baseline measured in the same binary.
+// threads x {output into a caller-provided tensor, freshly allocated output (variant "fresh")},
+// against a memcpy baseline measured in the same binary, and the peers where they have the
+// operation: XNNPACK's bilinear resize (legacy mapping, NHWC and NCHW) and constant padding
+// (ZeroPadding2D, any layout), oneDNN's resampling (see below). Every peer case first checks
+// that it computes ktl's numbers.
 //
 // Baseline: memcpy of max(input bytes, output bytes) from one preallocated, pre-touched buffer to
 // another (it reads and writes at least as many bytes as the layer must: the layer reads its
@@ -19,13 +22,16 @@
 // SSE4.1 kernel works), so those cases are registered only when the environment variable
 // KTL_BENCH_ONEDNN_RESAMPLING=1 is set (combine with ONEDNN_MAX_CPU_ISA=SSE41 here).
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <benchmark/benchmark.h>
@@ -38,6 +44,7 @@
 
 #include "harness.hpp"
 #include "shapes.hpp"
+#include "xnnpack.hpp"
 
 #if defined(KTL_HAVE_DNNL)
 #include "onednn.hpp"
@@ -89,38 +96,20 @@ ktl::Dims<R> input_dims(const ResizeShape& s, DataFormat f) {
   return ktl::shape::make_shape<R - 2>(f, s.batch, sp, s.channels);
 }
 
-/// Times one layer on one shape; `fresh` returns a new tensor per call instead of writing into
-/// a caller-provided one.
-template <typename Layer>
-void run_layer(benchmark::State& state, const Layer& layer, const ResizeShape& s, DataFormat f,
-               int threads, bool fresh) {
-  constexpr int R = Layer::rank;
-  const ktl::ThreadPool pool(threads);
-  const ktl::Dims<R> in = input_dims<R>(s, f);
-  ktl::Tensor<float, R> x(in);
-  ktl::bench::fill_random(x);
-  ktl::Tensor<float, R> y(layer.output_shape(in));
-  y.setZero();
-  ktl::Workspace ws;
-  const double in_bytes = static_cast<double>(x.size()) * sizeof(float);
-  const double out_bytes = static_cast<double>(y.size()) * sizeof(float);
+/// Times `call` (one layer call) against the memcpy baseline of the same bytes, alternating in
+/// blocks of kBlock, and reports the counters described at the top of this file.
+template <typename Call>
+void timed_against_memcpy(benchmark::State& state, const ktl::ThreadPool& pool, double in_bytes,
+                          double out_bytes, Call&& call) {
   CopyBaseline copy(static_cast<std::size_t>(std::max(in_bytes, out_bytes)));
   copy.run(pool);
-  layer.forward(ktl::view(x), ktl::mutable_view(y), ws, pool);  // warm the workspace
+  call();  // warms caches and workspaces
   // Only the layer calls count as iteration time; baseline copies run in blocks in between.
   double layer_seconds = 0.0, copy_seconds = 0.0, fastest = 1e30;
   std::int64_t calls = 0;
   for (auto _ : state) {
     const auto t0 = std::chrono::steady_clock::now();
-    if (fresh) {
-      auto z = layer(ktl::view(x), pool);
-      benchmark::DoNotOptimize(z.data());
-      benchmark::ClobberMemory();
-    } else {
-      layer.forward(ktl::view(x), ktl::mutable_view(y), ws, pool);
-      benchmark::DoNotOptimize(y.data());
-      benchmark::ClobberMemory();
-    }
+    call();
     const auto t1 = std::chrono::steady_clock::now();
     const double dt = std::chrono::duration<double>(t1 - t0).count();
     state.SetIterationTime(dt);
@@ -137,33 +126,88 @@ void run_layer(benchmark::State& state, const Layer& layer, const ResizeShape& s
   state.counters["memcpy_us"] = copy_seconds / copies * 1e6;
 }
 
-/// Dispatches a table row to its layer.
-void run_row(benchmark::State& state, const ResizeShape& s, DataFormat f, int threads, bool fresh) {
+/// Times one layer on one shape; `fresh` returns a new tensor per call instead of writing into
+/// a caller-provided one.
+template <typename Layer>
+void run_layer(benchmark::State& state, const Layer& layer, const ResizeShape& s, DataFormat f,
+               int threads, bool fresh) {
+  constexpr int R = Layer::rank;
+  const ktl::ThreadPool pool(threads);
+  const ktl::Dims<R> in = input_dims<R>(s, f);
+  ktl::Tensor<float, R> x(in);
+  ktl::bench::fill_random(x);
+  ktl::Tensor<float, R> y(layer.output_shape(in));
+  y.setZero();
+  ktl::Workspace ws;
+  const double in_bytes = static_cast<double>(x.size()) * sizeof(float);
+  const double out_bytes = static_cast<double>(y.size()) * sizeof(float);
+  timed_against_memcpy(state, pool, in_bytes, out_bytes, [&] {
+    if (fresh) {
+      auto z = layer(ktl::view(x), pool);
+      benchmark::DoNotOptimize(z.data());
+      benchmark::ClobberMemory();
+    } else {
+      layer.forward(ktl::view(x), ktl::mutable_view(y), ws, pool);
+      benchmark::DoNotOptimize(y.data());
+      benchmark::ClobberMemory();
+    }
+  });
+}
+
+/// Builds the layer of a table row and calls fn(layer); the bilinear rows use `mapping`.
+template <typename Fn>
+bool with_layer(const ResizeShape& s, DataFormat f, Fn&& fn,
+                ktl::BilinearMapping mapping = ktl::BilinearMapping::legacy) {
   const std::string layer(s.layer);
   if (layer == "UpSampling2D nearest" || layer == "UpSampling2D bilinear") {
     ktl::UpSampling2DOptions o;
     o.size = s.amount;
     o.data_format = f;
     o.interpolation = layer == "UpSampling2D nearest" ? ktl::Interpolation::nearest : ktl::Interpolation::bilinear;
-    run_layer(state, ktl::UpSampling2D(o), s, f, threads, fresh);
+    o.bilinear_mapping = mapping;
+    fn(ktl::UpSampling2D(o));
   } else if (layer == "ZeroPadding2D") {
     ktl::ZeroPadding2DOptions o;
     o.padding = s.amount;
     o.data_format = f;
-    run_layer(state, ktl::ZeroPadding2D(o), s, f, threads, fresh);
+    fn(ktl::ZeroPadding2D(o));
   } else if (layer == "Cropping2D") {
     ktl::Cropping2DOptions o;
     o.cropping = s.amount;
     o.data_format = f;
-    run_layer(state, ktl::Cropping2D(o), s, f, threads, fresh);
+    fn(ktl::Cropping2D(o));
   } else if (layer == "UpSampling3D") {
     ktl::UpSampling3DOptions o;
     o.size = s.amount;
     o.data_format = f;
-    run_layer(state, ktl::UpSampling3D(o), s, f, threads, fresh);
+    fn(ktl::UpSampling3D(o));
   } else {
-    state.SkipWithError(("unknown layer " + layer).c_str());
+    return false;
   }
+  return true;
+}
+
+/// Dispatches a table row to its layer.
+void run_row(benchmark::State& state, const ResizeShape& s, DataFormat f, int threads, bool fresh) {
+  if (!with_layer(s, f, [&](const auto& layer) { run_layer(state, layer, s, f, threads, fresh); }))
+    ktl::bench::fail(state, "unknown layer " + std::string(s.layer));
+}
+
+/// Input of a 2-D row (fixed seed) and ktl's output for it: the numbers a peer must reproduce.
+struct Reference {
+  ktl::Tensor<float, 4> x, y;
+};
+Reference reference(const ResizeShape& s, DataFormat f, ktl::BilinearMapping mapping) {
+  Reference r;
+  r.x = ktl::Tensor<float, 4>(input_dims<4>(s, f));
+  ktl::bench::fill_random(r.x);
+  with_layer(s, f, [&](const auto& layer) {
+    if constexpr (std::decay_t<decltype(layer)>::rank == 4) {
+      const ktl::ThreadPool one(1);
+      r.y = layer(ktl::view(r.x), one);
+    }
+  }, mapping);
+  return r;
 }
 
 /// The baseline on its own: memcpy of max(input, output) bytes of a row.
@@ -187,22 +231,22 @@ void run_memcpy(benchmark::State& state, const ResizeShape& s, int threads) {
 
 #if defined(KTL_HAVE_DNNL)
 /// oneDNN resampling (forward_inference) on the same shape, in the layout of the data format.
+/// oneDNN's linear resampling uses the half-pixel mapping, so its reference is ktl's half_pixel.
 void run_onednn(benchmark::State& state, const ResizeShape& s, DataFormat f, int threads) {
   namespace dn = ktl::bench::onednn;
   dn::set_num_threads(threads);
   auto& ctx = dn::context();
   const bool bilinear = s.layer == "UpSampling2D bilinear";
+  Reference ref = reference(s, f, ktl::BilinearMapping::half_pixel);
+  ktl::Tensor<float, 4> y(ktl::dims_of(ref.y));
   dnnl::memory::dims src{s.batch, s.channels}, dst{s.batch, s.channels};
   for (int a = 0; a < s.rank; ++a) {
     src.push_back(s.input[static_cast<std::size_t>(a)]);
     dst.push_back(s.input[static_cast<std::size_t>(a)] * s.amount);
   }
-  const bool last = f == DataFormat::channels_last;
-  const auto layout = s.rank == 3 ? (last ? dn::tag::ndhwc : dn::tag::ncdhw) : (last ? dn::tag::nhwc : dn::tag::nchw);
+  const auto layout = f == DataFormat::channels_last ? dn::tag::nhwc : dn::tag::nchw;
   const dnnl::memory::desc src_md(src, dn::dt::f32, layout), dst_md(dst, dn::dt::f32, layout);
-  std::vector<float> x(src_md.get_size() / sizeof(float)), y(dst_md.get_size() / sizeof(float));
-  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 97) * 0.01f;
-  dnnl::memory xm(src_md, ctx.engine, x.data()), ym(dst_md, ctx.engine, y.data());
+  dnnl::memory xm(src_md, ctx.engine, ref.x.data()), ym(dst_md, ctx.engine, y.data());
   const dnnl::resampling_forward::desc d(dnnl::prop_kind::forward_inference,
                                          bilinear ? dnnl::algorithm::resampling_linear : dnnl::algorithm::resampling_nearest,
                                          src_md, dst_md);
@@ -211,37 +255,70 @@ void run_onednn(benchmark::State& state, const ResizeShape& s, DataFormat f, int
   auto run = [&] {
     prim.execute(ctx.stream, {{DNNL_ARG_SRC, xm}, {DNNL_ARG_DST, ym}});
     ctx.stream.wait();
-  };
-  const ktl::ThreadPool pool(threads);
-  const double in_bytes = static_cast<double>(x.size()) * sizeof(float);
-  const double out_bytes = static_cast<double>(y.size()) * sizeof(float);
-  CopyBaseline copy(static_cast<std::size_t>(std::max(in_bytes, out_bytes)));
-  copy.run(pool);
-  run();
-  double layer_seconds = 0.0, copy_seconds = 0.0, fastest = 1e30;
-  std::int64_t calls = 0;
-  for (auto _ : state) {
-    const auto t0 = std::chrono::steady_clock::now();
-    run();
     benchmark::DoNotOptimize(y.data());
-    const auto t1 = std::chrono::steady_clock::now();
-    const double dt = std::chrono::duration<double>(t1 - t0).count();
-    state.SetIterationTime(dt);
-    layer_seconds += dt;
-    fastest = std::min(fastest, dt);
-    if (++calls % kBlock == 0) copy_seconds += copy.timed_block(pool, kBlock);
-  }
-  if (calls % kBlock != 0) copy_seconds += copy.timed_block(pool, calls % kBlock);
-  const double copies = static_cast<double>(std::max<std::int64_t>(calls, 1));
-  if (calls == 0) copy_seconds = 1.0;
-  ktl::bench::set_bytes(state, in_bytes + out_bytes);
-  state.counters["x_memcpy"] = layer_seconds / copy_seconds;
-  state.counters["x_memcpy_min"] = fastest / copy.fastest;
-  (void)copies;
+  };
+  run();
+  if (!ktl::bench::same_numbers(state, "oneDNN", y.data(), ref.y.data(), y.size(), 1e-6)) return;
+  const ktl::ThreadPool pool(threads);
+  timed_against_memcpy(state, pool, static_cast<double>(ref.x.size()) * sizeof(float),
+                       static_cast<double>(y.size()) * sizeof(float), run);
+  dn::set_num_threads(1);
 }
 #endif
 
-const char* format_name(DataFormat f) { return f == DataFormat::channels_last ? "cl" : "cf"; }
+#if defined(KTL_HAVE_XNNPACK)
+/// XNNPACK on a 2-D row: bilinear resize (legacy mapping, as ktl's default) or zero padding, in
+/// the layout of the data format.
+void run_xnnpack(benchmark::State& state, const ResizeShape& s, DataFormat f, int threads) {
+  namespace xn = ktl::bench::xnnpack;
+  const bool last = f == DataFormat::channels_last;
+  Reference ref = reference(s, f, ktl::BilinearMapping::legacy);
+  ktl::Tensor<float, 4> y(ktl::dims_of(ref.y));
+  const xn::Buffer input(ref.x.data(), static_cast<std::size_t>(ref.x.size()));
+  const xn::ThreadPool pool(threads);
+  const auto n = static_cast<std::size_t>(s.batch), c = static_cast<std::size_t>(s.channels);
+  const auto h = static_cast<std::size_t>(s.input[0]), w = static_cast<std::size_t>(s.input[1]);
+  const auto a = static_cast<std::size_t>(s.amount);
+  xn::Operator op;
+  try {
+    if (s.layer == "UpSampling2D bilinear") {
+      op = xn::resize_bilinear(last, /*half_pixel=*/false, n, h, w, c, h * a, w * a, input, y.data(), pool.get());
+    } else if (s.layer == "ZeroPadding2D") {
+      const std::array<std::size_t, 4> shape = last ? std::array<std::size_t, 4>{n, h, w, c}
+                                                    : std::array<std::size_t, 4>{n, c, h, w};
+      const std::array<std::size_t, 4> pad = last ? std::array<std::size_t, 4>{0, a, a, 0}
+                                                  : std::array<std::size_t, 4>{0, 0, a, a};
+      op = xn::zero_pad<4>(shape, pad, pad, input, y.data(), pool.get());
+    } else {
+      ktl::bench::fail(state, "XNNPACK has no operator for " + std::string(s.layer));
+      return;
+    }
+    op.run(pool.get());
+  } catch (const std::exception& e) {
+    ktl::bench::fail(state, e.what());
+    return;
+  }
+  // Bilinear: XNNPACK's kernels may contract a * b + c into one FMA, which ktl's float32 order
+  // does not; that moves the last bit or two.
+  if (!ktl::bench::same_numbers(state, "XNNPACK", y.data(), ref.y.data(), y.size(), 1e-6)) return;
+  const ktl::ThreadPool ktl_pool(threads);  // runs the memcpy baseline
+  timed_against_memcpy(state, ktl_pool, static_cast<double>(ref.x.size()) * sizeof(float),
+                       static_cast<double>(y.size()) * sizeof(float), [&] {
+                         op.run(pool.get());
+                         benchmark::DoNotOptimize(y.data());
+                         benchmark::ClobberMemory();
+                       });
+}
+#endif
+
+void add_case(const std::string& impl, const ResizeShape& s, DataFormat f, int threads, const std::string& variant,
+              std::function<void(benchmark::State&)> fn) {
+  const std::string format = impl == "memcpy" ? std::string("any") : std::string(ktl::to_string(f));
+  const std::string name = ktl::bench::case_name("resize", impl, s.name, format, threads, variant);
+  auto* b = benchmark::RegisterBenchmark(name.c_str(), [fn](benchmark::State& st) { fn(st); });
+  b->Unit(benchmark::kMicrosecond);
+  impl == "memcpy" ? b->UseRealTime() : b->UseManualTime();
+}
 
 int register_all() {
 #if defined(KTL_HAVE_DNNL)
@@ -250,34 +327,36 @@ int register_all() {
 #endif
   for (const ResizeShape& s : ktl::bench::resize_shapes) {
     for (int threads : {1, 2}) {
-      benchmark::RegisterBenchmark(("resize/" + std::string(s.name) + "/memcpy/t" + std::to_string(threads)).c_str(),
-                                   [s, threads](benchmark::State& st) { run_memcpy(st, s, threads); })
-          ->UseRealTime()
-          ->Unit(benchmark::kMicrosecond);
+      add_case("memcpy", s, DataFormat::channels_last, threads, "",
+               [s, threads](benchmark::State& st) { run_memcpy(st, s, threads); });
       for (DataFormat f : {DataFormat::channels_last, DataFormat::channels_first}) {
-        for (bool fresh : {false, true}) {
-          const std::string name = "resize/" + std::string(s.name) + "/" + format_name(f) + "/t" +
-                                   std::to_string(threads) + (fresh ? "/fresh" : "/caller");
-          benchmark::RegisterBenchmark(name.c_str(), [s, f, threads, fresh](benchmark::State& st) {
+        for (bool fresh : {false, true})
+          add_case("ktl", s, f, threads, fresh ? "fresh" : "", [s, f, threads, fresh](benchmark::State& st) {
             run_row(st, s, f, threads, fresh);
-          })->UseManualTime()->Unit(benchmark::kMicrosecond);
-        }
+          });
 #if defined(KTL_HAVE_DNNL)
-        if (with_onednn && s.layer.substr(0, 10) == "UpSampling")
-          benchmark::RegisterBenchmark(("resize/" + std::string(s.name) + "/" + format_name(f) + "/t" +
-                                        std::to_string(threads) + "/onednn").c_str(),
-                                       [s, f, threads](benchmark::State& st) { run_onednn(st, s, f, threads); })
-              ->UseManualTime()
-              ->Unit(benchmark::kMicrosecond);
+        if (with_onednn && s.rank == 2 && s.layer.substr(0, 10) == "UpSampling")
+          add_case("onednn", s, f, threads, "", [s, f, threads](benchmark::State& st) { run_onednn(st, s, f, threads); });
+#endif
+#if defined(KTL_HAVE_XNNPACK)
+        if (s.layer == "UpSampling2D bilinear" || s.layer == "ZeroPadding2D")
+          add_case("xnnpack", s, f, threads, "", [s, f, threads](benchmark::State& st) { run_xnnpack(st, s, f, threads); });
 #endif
       }
     }
   }
-  // One tiny case for the ctest smoke run.
+  // Tiny cases for the ctest smoke run: ktl, and each XNNPACK operator once per layout (which
+  // checks on a small case that it computes ktl's numbers).
   static constexpr ResizeShape smoke{"smoke", "UpSampling2D bilinear", 2, 1, {8, 8, 1}, 4, 2};
-  benchmark::RegisterBenchmark("resize/smoke", [](benchmark::State& st) {
-    run_row(st, smoke, DataFormat::channels_last, 1, false);
-  })->UseManualTime();
+  static constexpr ResizeShape smoke_pad{"smoke_pad", "ZeroPadding2D", 2, 2, {5, 7, 1}, 3, 2};
+  add_case("ktl", smoke, DataFormat::channels_last, 1, "",
+           [](benchmark::State& st) { run_row(st, smoke, DataFormat::channels_last, 1, false); });
+#if defined(KTL_HAVE_XNNPACK)
+  for (DataFormat f : {DataFormat::channels_last, DataFormat::channels_first})
+    for (const ResizeShape* s : {&smoke, &smoke_pad})
+      add_case("xnnpack", *s, f, 2, "", [s, f](benchmark::State& st) { run_xnnpack(st, *s, f, 2); });
+#endif
+  (void)smoke_pad;
   return 0;
 }
 

@@ -163,11 +163,13 @@ struct ConvConfig {
   dims dilation;                ///< Keras dilation_rate (>= 1) per axis
   dims pad_before, pad_after;   ///< resolved zero padding per axis (ktl::shape::conv_padding)
   bool bias = true;
+  bool relu = false;            ///< fuse a relu after the bias (oneDNN eltwise post-op)
 };
 
 /// A convolution_forward (inference, direct algorithm) over user memory: src/dst in the user's
 /// layout (reordered inside run() if oneDNN picks a blocked format), weights in Keras' layout
-/// (reordered once here), bias (F). Pointers must stay valid while the Runner is used.
+/// (reordered once here), bias (F), relu fused when asked. Pointers must stay valid while the
+/// Runner is used.
 inline Runner make_convolution(const ConvConfig& c, const float* src, const float* kernel,
                                const float* bias, float* dst) {
   auto& ctx = context();
@@ -195,7 +197,13 @@ inline Runner make_convolution(const ConvConfig& c, const float* src, const floa
   dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference,
                                     dnnl::algorithm::convolution_direct, any_src, any_w, b_md,
                                     any_dst, c.strides, dilates, c.pad_before, c.pad_after);
-  dnnl::convolution_forward::primitive_desc pd(d, ctx.engine);
+  dnnl::primitive_attr attr;
+  if (c.relu) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    attr.set_post_ops(ops);
+  }
+  dnnl::convolution_forward::primitive_desc pd(d, attr, ctx.engine);
 
   Runner r;
   memory s = r.input(user_src, pd.src_desc(), /*every_run=*/true);
