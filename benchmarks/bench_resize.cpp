@@ -193,6 +193,7 @@ void run_row(benchmark::State& state, const ResizeShape& s, DataFormat f, int th
     ktl::bench::fail(state, "unknown layer " + std::string(s.layer));
 }
 
+#if defined(KTL_HAVE_DNNL) || defined(KTL_HAVE_XNNPACK)
 /// Input of a 2-D row (fixed seed) and ktl's output for it: the numbers a peer must reproduce.
 struct Reference {
   ktl::Tensor<float, 4> x, y;
@@ -209,6 +210,7 @@ Reference reference(const ResizeShape& s, DataFormat f, ktl::BilinearMapping map
   }, mapping);
   return r;
 }
+#endif
 
 /// The baseline on its own: memcpy of max(input, output) bytes of a row.
 void run_memcpy(benchmark::State& state, const ResizeShape& s, int threads) {
