@@ -67,9 +67,12 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
                 "ktl::Conv<Scalar, N>: Scalar must be a floating-point type (float or double)");
 
  public:
-  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  /// operator()(x), operator()(x, pool), forward(x, y), forward for any accepted x and y,
+  /// compute_output_shape and output_shape for arrays and braced lists come from LayerCalls.
   using Calls = detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2>;
   using Calls::forward;
+  using Calls::output_shape;
+  using Calls::compute_output_shape;
   static constexpr int rank = N + 2;
   using Options = ConvOptions<N>;
 
@@ -79,6 +82,12 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
     validate_options(options_);
     set_weights(std::move(kernel), std::move(bias));
   }
+  /// The same for weights given as maps, expressions or tensors of another index type (each
+  /// copied or evaluated once). A weight of another rank, layout or scalar type does not compile.
+  template <typename Kernel, typename Bias = Tensor<Scalar, 1>>
+  Conv(Options options, Kernel&& kernel, Bias&& bias = Bias())
+      : Conv(std::move(options), detail::weight<Conv, Scalar, rank>(std::forward<Kernel>(kernel)),
+             detail::weight<Conv, Scalar, 1>(std::forward<Bias>(bias))) {}
 
   /// Builds the weights with the options' initializers, as Keras' build() does for an input with
   /// `input_channels` channels: kernel from derive_seed(seed, 0), bias from derive_seed(seed, 1).
@@ -113,8 +122,6 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
                                      "effective kernel (kernel_size - 1) * dilation_rate + 1");
     return out;
   }
-  /// Keras' name for output_shape.
-  Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
   /// Writes the output into caller memory `y` (shape output_shape(x)); allocates nothing once
   /// `workspace` has grown to this call's size. Throws shape_mismatch when y has another shape.
@@ -183,6 +190,13 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
                                     " but use_bias=false means no bias; pass an empty tensor");
     kernel_ = std::move(kernel);
     bias_ = std::move(bias);
+  }
+  /// The same for weights given as maps or expressions; another rank, layout or scalar type does
+  /// not compile.
+  template <typename Kernel, typename Bias = Tensor<Scalar, 1>>
+  void set_weights(Kernel&& kernel, Bias&& bias = Bias()) {
+    set_weights(detail::weight<Conv, Scalar, rank>(std::forward<Kernel>(kernel)),
+                detail::weight<Conv, Scalar, 1>(std::forward<Bias>(bias)));
   }
 
   /// Kernel and bias penalties (Keras adds them to the loss once per weight).

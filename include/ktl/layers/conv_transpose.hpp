@@ -73,9 +73,12 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
                 "ktl::ConvTranspose<Scalar, N>: Scalar must be float or double");
 
  public:
-  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  /// operator()(x), operator()(x, pool), forward(x, y), forward for any accepted x and y,
+  /// compute_output_shape and output_shape for arrays and braced lists come from LayerCalls.
   using Calls = detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar, N + 2>;
   using Calls::forward;
+  using Calls::output_shape;
+  using Calls::compute_output_shape;
   static constexpr int rank = N + 2;
   using Options = ConvTransposeOptions<N>;
 
@@ -91,6 +94,13 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
     validate(options_);
     set_weights(std::move(kernel), std::move(bias));
   }
+  /// The same for weights given as maps, expressions or tensors of another index type (each
+  /// copied or evaluated once). A weight of another rank, layout or scalar type does not compile.
+  template <typename Kernel, typename Bias = Tensor<Scalar, 1>>
+  ConvTranspose(Options options, Kernel&& kernel, Bias&& bias = Bias())
+      : ConvTranspose(std::move(options),
+                      detail::weight<ConvTranspose, Scalar, rank>(std::forward<Kernel>(kernel)),
+                      detail::weight<ConvTranspose, Scalar, 1>(std::forward<Bias>(bias))) {}
 
   /// Builds the layer for `input_channels` input channels with its initializers, as Keras'
   /// build() does: kernel from derive_seed(seed, 0), bias from derive_seed(seed, 1).
@@ -135,8 +145,6 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
     }
     return out;
   }
-  /// Keras' name for output_shape.
-  Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
   /// Writes into caller memory `y` (must have output_shape(x)'s shape, else shape_mismatch);
   /// allocates nothing once `workspace` has grown to the size this shape needs.
@@ -211,6 +219,13 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
     kernel_ = std::move(kernel);
     bias_ = std::move(bias);
     repack();
+  }
+  /// The same for weights given as maps or expressions; another rank, layout or scalar type does
+  /// not compile.
+  template <typename Kernel, typename Bias = Tensor<Scalar, 1>>
+  void set_weights(Kernel&& kernel, Bias&& bias = Bias()) {
+    set_weights(detail::weight<ConvTranspose, Scalar, rank>(std::forward<Kernel>(kernel)),
+                detail::weight<ConvTranspose, Scalar, 1>(std::forward<Bias>(bias)));
   }
 
   /// Kernel and bias penalties (Keras adds them to the loss).

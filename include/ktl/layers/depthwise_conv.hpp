@@ -117,9 +117,12 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
                 "ktl::DepthwiseConv<Scalar, N>: Scalar must be a floating-point type (float or double)");
 
  public:
-  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  /// operator()(x), operator()(x, pool), forward(x, y), forward for any accepted x and y,
+  /// compute_output_shape and output_shape for arrays and braced lists come from LayerCalls.
   using Calls = detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar, N + 2>;
   using Calls::forward;
+  using Calls::output_shape;
+  using Calls::compute_output_shape;
   static constexpr int rank = N + 2;
   using Options = DepthwiseConvOptions<N>;
 
@@ -129,6 +132,13 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
     validate_options(options_);
     set_weights(std::move(depthwise_kernel), std::move(bias));
   }
+  /// The same for weights given as maps, expressions or tensors of another index type (each
+  /// copied or evaluated once). A weight of another rank, layout or scalar type does not compile.
+  template <typename Kernel, typename Bias = Tensor<Scalar, 1>>
+  DepthwiseConv(Options options, Kernel&& depthwise_kernel, Bias&& bias = Bias())
+      : DepthwiseConv(std::move(options),
+                      detail::weight<DepthwiseConv, Scalar, rank>(std::forward<Kernel>(depthwise_kernel)),
+                      detail::weight<DepthwiseConv, Scalar, 1>(std::forward<Bias>(bias))) {}
 
   /// Builds the weights with the options' initializers, as Keras' build() does for an input with
   /// `input_channels` channels: depthwise_kernel from derive_seed(seed, 0), bias from
@@ -162,8 +172,6 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
                                      "effective kernel (kernel_size - 1) * dilation_rate + 1");
     return out;
   }
-  /// Keras' name for output_shape.
-  Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
   /// Writes the output into caller memory `y` (shape output_shape(x), not overlapping x);
   /// allocates nothing once `workspace` has grown to this call's size (channels_last needs none;
@@ -217,6 +225,13 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
     kernel_ = std::move(depthwise_kernel);
     bias_ = std::move(bias);
     repack();
+  }
+  /// The same for weights given as maps or expressions; another rank, layout or scalar type does
+  /// not compile.
+  template <typename Kernel, typename Bias = Tensor<Scalar, 1>>
+  void set_weights(Kernel&& depthwise_kernel, Bias&& bias = Bias()) {
+    set_weights(detail::weight<DepthwiseConv, Scalar, rank>(std::forward<Kernel>(depthwise_kernel)),
+                detail::weight<DepthwiseConv, Scalar, 1>(std::forward<Bias>(bias)));
   }
 
   /// Depthwise-kernel and bias penalties (Keras adds them to the loss once per weight).

@@ -86,9 +86,12 @@ class UpSampling : public detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 
   static_assert(std::is_floating_point_v<Scalar>, "ktl::UpSampling<Scalar, N>: Scalar must be float or double");
 
  public:
-  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  /// operator()(x), operator()(x, pool), forward(x, y), forward for any accepted x and y,
+  /// compute_output_shape and output_shape for arrays and braced lists come from LayerCalls.
   using Calls = detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 2>;
   using Calls::forward;
+  using Calls::output_shape;
+  using Calls::compute_output_shape;
   static constexpr int rank = N + 2;
   using Options = UpSamplingOptions<N>;
   /// Keras class name (messages, configs): "UpSampling1D", "UpSampling2D" or "UpSampling3D".
@@ -118,8 +121,6 @@ class UpSampling : public detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 
     shape::check_non_empty<rank>(class_name(), input, f);
     return shape::upsampling_output_shape<N>(input, f, options_.size);
   }
-  /// Keras' name for output_shape.
-  Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
   /// Writes the result into caller memory `y` (exactly the output shape, else shape_mismatch).
   /// Nearest allocates nothing; bilinear keeps its coordinate tables in `workspace`, and for
