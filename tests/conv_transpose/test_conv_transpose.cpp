@@ -456,6 +456,12 @@ TEST(ConvTransposeErrors, Options) {
   o.padding = Padding::causal;
   expect_invalid(o, "padding", "causal");
   o = good();
+  o.padding = static_cast<Padding>(3);  // an integer cast from a config file
+  expect_invalid(o, "invalid padding", "padding=3");
+  o = good();
+  o.data_format = static_cast<DataFormat>(2);
+  expect_invalid(o, "invalid data_format", "data_format=2");
+  o = good();
   o.output_padding = Extent<2>(2, 0);  // >= stride 2
   expect_invalid(o, "output_padding", "smaller than the stride");
   o = good();
@@ -505,7 +511,14 @@ TEST(ConvTransposeErrors, Weights) {
   EXPECT_THAT([&] { ktl::Conv2DTranspose l(o, wrong, bias_for(2)); },
               ThrowsMessage<ktl::shape_mismatch>(
                   ::testing::AllOf(HasSubstr("kernel"), HasSubstr("(3, 3, 3, 2)"),
-                                   HasSubstr("(3, 3, 2, 2)"))));
+                                   HasSubstr("(3, 3, 2, C)"), HasSubstr("another order"))));
+  // PyTorch's ConvTranspose2d weight (C, F, kh, kw).
+  Tensor<float, 4> torch(3, 2, 3, 3);
+  torch.setZero();
+  EXPECT_THAT([&] { ktl::Conv2DTranspose l(o, torch, bias_for(2)); },
+              ThrowsMessage<ktl::shape_mismatch>(::testing::AllOf(
+                  HasSubstr("but the layer expects (3, 3, 2, C)"), HasSubstr("PyTorch"),
+                  HasSubstr("kernel.shuffle(Eigen::array<int, 4>{2, 3, 1, 0})"))));
   Tensor<float, 4> no_channels(3, 3, 2, 0);
   EXPECT_THAT([&] { ktl::Conv2DTranspose l(o, no_channels, bias_for(2)); },
               ThrowsMessage<ktl::shape_mismatch>(HasSubstr("(3, 3, 2, 0)")));
