@@ -13,6 +13,7 @@
 #include <ktl/layers/conv_transpose.hpp>
 
 #include "ktl_test/compare.hpp"
+#include "ktl_test/special_values.hpp"
 #include "reference.hpp"
 
 namespace {
@@ -372,6 +373,26 @@ TEST(ConvTransposeThreads, OneAndTwoThreadsBitIdentical) {
   const auto x3 = kt::random_tensor<float, 5>({1, 4, 5, 30, 6}, 78);
   const ktl::ThreadPool one(1), two(2);
   EXPECT_TRUE(kt::tensors_near(l3(ktl::view(x3), one), l3(ktl::view(x3), two), 0.0));
+}
+
+// NaN and infinities in the input and the bias go through the epilogue (staged for
+// channels_first, in place for channels_last) as through apply_activation, relu(NaN) = NaN.
+TEST(ConvTransposeProperties, NonFiniteValuesFollowTheGenericActivationRule) {
+  for (DataFormat f : {DataFormat::channels_last, DataFormat::channels_first}) {
+    ktl::Conv2DTransposeOptions o = opts<2>(19, 3, 2, Padding::same);
+    o.data_format = f;
+    const auto base = ktl::Conv2DTranspose::make(o, 5, 41);
+    Tensor<float, 1> bias = kt::random_tensor<float, 1>({19}, 42);
+    ktl::test::add_special_values(bias.data(), bias.size(), 4, 6);
+    auto x = kt::random_tensor<float, 4>(ktl::shape::make_shape<2>(f, 2, {6, 11}, 5), 43);
+    ktl::test::add_special_values(x.data(), x.size(), 9, 61);
+    ktl::test::expect_generic_activation_rule(
+        [&](const ktl::ActivationFunction& a) {
+          o.activation = a;
+          return ktl::Conv2DTranspose(o, base.kernel(), bias);
+        },
+        x, "Conv2DTranspose " + std::string(ktl::to_string(f)));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
