@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <random>
+#include <string>
 #include <utility>
 
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 #include <ktl/layers/conv.hpp>
 
 #include "ktl_test/compare.hpp"
+#include "ktl_test/special_values.hpp"
 
 namespace {
 
@@ -81,6 +83,34 @@ TEST(ConvProperties, ChannelsFirstEqualsChannelsLastAfterTranspose) {
   o3.filters = 5;
   o3.kernel_size = 2;
   check_formats_agree<3>(o3, {1, 4, 5, 6, 3}, 3);
+}
+
+// NaN and infinities in the input and the bias go through the GEMM epilogue as through
+// apply_activation: relu(NaN) = NaN in every relu variant, both formats, with groups, both the
+// im2col and the direct 1x1 path.
+TEST(ConvProperties, NonFiniteValuesFollowTheGenericActivationRule) {
+  for (const ktl::DataFormat f : {ktl::DataFormat::channels_last, ktl::DataFormat::channels_first}) {
+    for (const Index k : {3, 1}) {
+      ktl::Conv2DOptions o;
+      o.filters = 12;
+      o.kernel_size = k;
+      o.groups = 2;
+      o.padding = ktl::Padding::same;
+      o.data_format = f;
+      const auto kernel = random_tensor<float, 4>({k, k, 3, 12}, 21);
+      auto bias = random_tensor<float, 1>({12}, 22);
+      ktl::test::add_special_values(bias.data(), 12, 5, 4);
+      auto x = random_tensor<float, 4>({2, 7, 9, 6}, 23);
+      ktl::test::add_special_values(x.data(), x.size(), 40, 97);
+      if (f == ktl::DataFormat::channels_first) x = to_first<4>(x);
+      ktl::test::expect_generic_activation_rule(
+          [&](const ktl::ActivationFunction& a) {
+            o.activation = a;
+            return ktl::Conv2D(o, kernel, bias);
+          },
+          x, std::string("Conv2D ") + std::string(ktl::to_string(f)) + " kernel " + std::to_string(k));
+    }
+  }
 }
 
 TEST(ConvProperties, Conv1DEqualsConv2DWithUnitAxis) {

@@ -27,7 +27,8 @@ enum class DataFormat { channels_last, channels_first };
 enum class Interpolation { nearest, bilinear };
 
 /// Keras' spelling of each enumerator ("valid", "channels_last", "nearest", ...), for messages
-/// and configs; the parsers below accept exactly these strings (any case).
+/// and configs; the parsers below accept exactly these strings (any case). A value outside the
+/// enumerators (an integer cast to the enum) gives "?".
 inline constexpr std::string_view to_string(Padding p) noexcept {
   switch (p) {
     case Padding::valid: return "valid";
@@ -37,10 +38,18 @@ inline constexpr std::string_view to_string(Padding p) noexcept {
   return "?";
 }
 inline constexpr std::string_view to_string(DataFormat f) noexcept {
-  return f == DataFormat::channels_last ? "channels_last" : "channels_first";
+  switch (f) {
+    case DataFormat::channels_last: return "channels_last";
+    case DataFormat::channels_first: return "channels_first";
+  }
+  return "?";
 }
 inline constexpr std::string_view to_string(Interpolation i) noexcept {
-  return i == Interpolation::nearest ? "nearest" : "bilinear";
+  switch (i) {
+    case Interpolation::nearest: return "nearest";
+    case Interpolation::bilinear: return "bilinear";
+  }
+  return "?";
 }
 /// Streams to_string(value), so enums print by name in error messages.
 inline std::ostream& operator<<(std::ostream& os, Padding p) { return os << to_string(p); }
@@ -56,6 +65,23 @@ inline std::string to_lower(std::string_view s) {
   return out;
 }
 
+/// The allowed values of an enum option as Keras spells them, for messages:
+/// "valid" and "same"; "valid", "same" and "causal".
+template <typename Allowed>
+std::string quoted_list(const Allowed& allowed) {
+  std::string list;
+  std::size_t i = 0;
+  const std::size_t n = allowed.size();
+  for (auto e : allowed) {
+    if (i != 0) list += i + 1 == n ? " and " : ", ";
+    list += '"';
+    list += to_string(e);
+    list += '"';
+    ++i;
+  }
+  return list;
+}
+
 /// Looks `text` up (case-insensitively) among the enum's values; throws invalid_options naming
 /// the argument, the received text and the allowed spellings.
 template <typename Enum>
@@ -65,22 +91,26 @@ Enum parse_enum(std::string_view text, std::string_view argument,
   for (Enum e : allowed) {
     if (lower == to_string(e)) return e;
   }
-  std::string list;
-  for (Enum e : allowed) {
-    if (!list.empty()) list += ", ";
-    list += '"';
-    list += to_string(e);
-    list += '"';
-  }
   raise_argument(layer, argument, std::string("\"") + std::string(text) + "\"",
-                 "allowed values are " + list + " (case-insensitive)");
+                 "allowed values are " + quoted_list(allowed) + " (case-insensitive)");
+}
+
+/// True for the layers whose padding may be causal: Conv1D (Keras' only causal layer), and
+/// "ktl", the parsers' default, which names no layer in particular.
+constexpr bool accepts_causal(std::string_view layer) noexcept {
+  return layer == "Conv1D" || layer == "ktl";
 }
 
 }  // namespace detail
 
-/// Parses "valid", "same" or "causal" (any case). Throws invalid_options otherwise.
+/// Parses a padding mode (any case) for the layer named `layer`: "valid" or "same", and
+/// "causal" for Conv1D and for the default "ktl" (any Keras padding string). Throws
+/// invalid_options listing what that layer accepts otherwise, e.g. parse_padding("causal",
+/// "Conv3D") lists "valid" and "same".
 inline Padding parse_padding(std::string_view text, std::string_view layer = "ktl") {
-  return detail::parse_enum(text, "padding", {Padding::valid, Padding::same, Padding::causal}, layer);
+  if (detail::accepts_causal(layer))
+    return detail::parse_enum(text, "padding", {Padding::valid, Padding::same, Padding::causal}, layer);
+  return detail::parse_enum(text, "padding", {Padding::valid, Padding::same}, layer);
 }
 /// Parses "channels_last" or "channels_first" (any case). Throws invalid_options otherwise.
 inline DataFormat parse_data_format(std::string_view text, std::string_view layer = "ktl") {

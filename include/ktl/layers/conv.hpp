@@ -177,17 +177,9 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
   /// filters) with C/groups >= 1, bias (filters) or empty when use_bias is false.
   /// Throws shape_mismatch otherwise (the layer keeps its old weights).
   void set_weights(Tensor<Scalar, rank> kernel, Tensor<Scalar, 1> bias = {}) {
-    const Dims<rank> got = dims_of(kernel);
-    Dims<rank> expected{};
-    for (int a = 0; a < N; ++a) expected[static_cast<std::size_t>(a)] = options_.kernel_size[a];
-    expected[static_cast<std::size_t>(N)] = std::max<Index>(1, got[static_cast<std::size_t>(N)]);
-    expected[static_cast<std::size_t>(N + 1)] = options_.filters;
-    shape::check_weight_shape(class_name(), "kernel", got, expected);
-    if (options_.use_bias)
-      shape::check_weight_shape(class_name(), "bias", dims_of(bias), Dims<1>{options_.filters});
-    else if (bias.size() != 0)
-      detail::raise<shape_mismatch>(class_name(), "bias has shape ", dims_of(bias),
-                                    " but use_bias=false means no bias; pass an empty tensor");
+    shape::check_conv_kernel<N>(class_name(), dims_of(kernel), options_.kernel_size,
+                                options_.filters, options_.groups);
+    shape::check_bias(class_name(), dims_of(bias), options_.use_bias, options_.filters, "(filters)");
     kernel_ = std::move(kernel);
     bias_ = std::move(bias);
   }
@@ -234,7 +226,8 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
     shape::check_min<N>(class_name(), "dilation_rate", o.dilation_rate, 1);
     shape::check_min(class_name(), "groups", o.groups, 1);
     shape::check_strides_dilation<N>(class_name(), o.strides, o.dilation_rate);
-    if (N != 1) shape::check_padding_not_causal(class_name(), o.padding);
+    shape::check_padding(class_name(), o.padding);
+    shape::check_data_format(class_name(), o.data_format);
     shape::check_divisible(class_name(), "filters", o.filters, "groups", o.groups);
   }
   static Index aligned(Index n) { return (n + 15) / 16 * 16; }  // 64-byte steps for float

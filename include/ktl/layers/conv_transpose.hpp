@@ -203,19 +203,9 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
   /// Replaces the weights (Keras' set_weights), with the constructor's checks: kernel
   /// (k..., F, C) with C >= 1, bias (F) when use_bias, empty otherwise. Throws shape_mismatch.
   void set_weights(Tensor<Scalar, rank> kernel, Tensor<Scalar, 1> bias = {}) {
-    Dims<rank> expected{};
-    for (int a = 0; a < N; ++a) expected[static_cast<std::size_t>(a)] = options_.kernel_size[a];
-    expected[static_cast<std::size_t>(N)] = options_.filters;
-    const Index channels = kernel.dimension(rank - 1);
-    expected[static_cast<std::size_t>(N + 1)] = channels >= 1 ? channels : 1;
-    shape::check_weight_shape(class_name(), "kernel (k..., filters, in_channels)", dims_of(kernel),
-                              expected);
-    if (options_.use_bias)
-      shape::check_weight_shape(class_name(), "bias (filters)", dims_of(bias),
-                                Dims<1>{options_.filters});
-    else if (bias.size() != 0)
-      detail::raise<shape_mismatch>(class_name(), "bias has shape ", dims_of(bias),
-                                    " but use_bias=false (the layer has no bias weight)");
+    shape::check_conv_transpose_kernel<N>(class_name(), dims_of(kernel), options_.kernel_size,
+                                          options_.filters);
+    shape::check_bias(class_name(), dims_of(bias), options_.use_bias, options_.filters, "(filters)");
     kernel_ = std::move(kernel);
     bias_ = std::move(bias);
     repack();
@@ -254,7 +244,8 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
     shape::check_min<N>(L, "kernel_size", o.kernel_size, 1);
     shape::check_min<N>(L, "strides", o.strides, 1);
     shape::check_min<N>(L, "dilation_rate", o.dilation_rate, 1);
-    shape::check_padding_not_causal(L, o.padding);
+    shape::check_padding(L, o.padding);
+    shape::check_data_format(L, o.data_format);
     shape::check_output_padding<N>(L, o.output_padding, o.strides);
     if (o.padding == Padding::same && o.output_padding) {
       for (int a = 0; a < N; ++a) {

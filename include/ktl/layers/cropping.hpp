@@ -76,7 +76,7 @@ class Cropping : public detail::LayerCalls<Cropping<Scalar, N>, Scalar, N + 2> {
   /// Validates the options: every amount >= 0, a known data_format.
   explicit Cropping(Options options = Options{}) : options_(options) {
     shape::check_non_negative<N>(class_name(), "cropping", options_.cropping);
-    detail::check_data_format(class_name(), format());
+    shape::check_data_format(class_name(), format());
   }
 
   /// Output shape for an input shape. Throws shape_mismatch when an input axis is empty or the

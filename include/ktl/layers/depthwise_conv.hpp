@@ -209,19 +209,11 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
   /// (kernel_size..., C, depth_multiplier) with C >= 1, bias (C*M) or empty when use_bias is
   /// false. Throws shape_mismatch otherwise (the layer keeps its old weights).
   void set_weights(Tensor<Scalar, rank> depthwise_kernel, Tensor<Scalar, 1> bias = {}) {
-    const Dims<rank> got = dims_of(depthwise_kernel);
-    Dims<rank> expected{};
-    for (int a = 0; a < N; ++a) expected[static_cast<std::size_t>(a)] = options_.kernel_size[a];
-    const Index channels = std::max<Index>(1, got[static_cast<std::size_t>(N)]);
-    expected[static_cast<std::size_t>(N)] = channels;
-    expected[static_cast<std::size_t>(N + 1)] = options_.depth_multiplier;
-    shape::check_weight_shape(class_name(), "depthwise_kernel", got, expected);
-    if (options_.use_bias)
-      shape::check_weight_shape(class_name(), "bias", dims_of(bias),
-                                Dims<1>{channels * options_.depth_multiplier});
-    else if (bias.size() != 0)
-      detail::raise<shape_mismatch>(class_name(), "bias has shape ", dims_of(bias),
-                                    " but use_bias=false means no bias; pass an empty tensor");
+    shape::check_depthwise_kernel<N>(class_name(), dims_of(depthwise_kernel), options_.kernel_size,
+                                     options_.depth_multiplier);
+    shape::check_bias(class_name(), dims_of(bias), options_.use_bias,
+                      depthwise_kernel.dimension(N) * options_.depth_multiplier,
+                      "(C * depth_multiplier, C from depthwise_kernel)");
     kernel_ = std::move(depthwise_kernel);
     bias_ = std::move(bias);
     repack();
@@ -267,7 +259,8 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
     shape::check_min<N>(class_name(), "strides", o.strides, 1);
     shape::check_min<N>(class_name(), "dilation_rate", o.dilation_rate, 1);
     shape::check_min(class_name(), "depth_multiplier", o.depth_multiplier, 1);
-    shape::check_padding_not_causal(class_name(), o.padding);
+    shape::check_padding(class_name(), o.padding);
+    shape::check_data_format(class_name(), o.data_format);
     shape::check_strides_dilation<N>(class_name(), o.strides, o.dilation_rate);
   }
   /// The kernels' weight layout (k.., M, C), rebuilt whenever the weights change.

@@ -28,8 +28,13 @@ namespace ktl {
 /// u = (o + 0.5) * in/out - 0.5 (tf.keras on TF 1.15 / 2.x, Keras 3; PyTorch align_corners=False).
 enum class BilinearMapping { legacy, half_pixel };
 
+/// "legacy" or "half_pixel" ("?" for a value outside the enumerators).
 inline constexpr std::string_view to_string(BilinearMapping m) noexcept {
-  return m == BilinearMapping::legacy ? "legacy" : "half_pixel";
+  switch (m) {
+    case BilinearMapping::legacy: return "legacy";
+    case BilinearMapping::half_pixel: return "half_pixel";
+  }
+  return "?";
 }
 inline std::ostream& operator<<(std::ostream& os, BilinearMapping m) { return os << to_string(m); }
 
@@ -102,16 +107,12 @@ class UpSampling : public detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 
   /// Validates the options: every size >= 1, known enumerator values.
   explicit UpSampling(Options options = Options{}) : options_(options) {
     shape::check_min<N>(class_name(), "size", options_.size, 1);
-    detail::check_data_format(class_name(), format());
+    shape::check_data_format(class_name(), format());
     if constexpr (N == 2) {
-      if (options_.interpolation != Interpolation::nearest &&
-          options_.interpolation != Interpolation::bilinear)
-        detail::raise_argument(class_name(), "interpolation", static_cast<int>(options_.interpolation),
-                               "allowed values are \"nearest\" and \"bilinear\"");
-      if (options_.bilinear_mapping != BilinearMapping::legacy &&
-          options_.bilinear_mapping != BilinearMapping::half_pixel)
-        detail::raise_argument(class_name(), "bilinear_mapping", static_cast<int>(options_.bilinear_mapping),
-                               "allowed values are \"legacy\" and \"half_pixel\"");
+      shape::check_enum<Interpolation, 2>(class_name(), "interpolation", options_.interpolation,
+                                          {Interpolation::nearest, Interpolation::bilinear});
+      shape::check_enum<BilinearMapping, 2>(class_name(), "bilinear_mapping", options_.bilinear_mapping,
+                                            {BilinearMapping::legacy, BilinearMapping::half_pixel});
     }
   }
 

@@ -75,7 +75,7 @@ class ZeroPadding : public detail::LayerCalls<ZeroPadding<Scalar, N>, Scalar, N 
   /// Validates the options: every amount >= 0, a known data_format.
   explicit ZeroPadding(Options options = Options{}) : options_(options) {
     shape::check_non_negative<N>(class_name(), "padding", options_.padding);
-    detail::check_data_format(class_name(), format());
+    shape::check_data_format(class_name(), format());
   }
 
   /// Output shape for an input shape. Throws shape_mismatch when an input axis is empty.
