@@ -1,4 +1,4 @@
-// Keras weight initializers (keras.initializers, Keras 2.2 semantics, keras-semantics.md §9):
+// Keras weight initializers (keras.initializers, Keras 2.2 semantics, docs/semantics.md §9):
 // fans, the variance-scaling family (glorot / he / lecun), constants, normal, uniform, truncated
 // normal, orthogonal and identity, drawn from ktl's own seeded generator so that one seed gives
 // the same weights on every platform.
@@ -46,7 +46,7 @@ struct Fans {
   double fan_out = 0.0;
 };
 
-/// Keras 2.2's fan rule (keras-semantics §9.1), by axis position:
+/// Keras 2.2's fan rule (docs/semantics.md §9.1), by axis position:
 /// rank 2 `(a, b)`: (a, b); rank 3, 4, 5 `(s1..sm, in, out)`: (in * prod(s), out * prod(s));
 /// any other rank (0, 1, >= 6): both sqrt(prod(shape)), as Keras 2.2 (and tfjs) do.
 /// Example: Conv2D kernel (3, 3, 16, 32) -> (144, 288); bias (64) -> (8, 8).

@@ -1,4 +1,4 @@
-// Activations (keras-semantics §8): golden values from tfjs (tests/golden/activations.txt), the
+// Activations (docs/semantics.md §8): golden values from tfjs (tests/golden/activations.txt), the
 // worked numbers of §12.10, name parsing, softmax over the last axis, and the element-wise
 // kernel's independence of tile length and alignment.
 #include <algorithm>
@@ -119,7 +119,7 @@ TEST(ActivationGoldenFile, CoversEveryActivation) {
     EXPECT_NE(std::find(seen.begin(), seen.end(), a), seen.end()) << a;
 }
 
-// --- keras-semantics §12.10, verbatim ----------------------------------------------------------
+// --- docs/semantics.md §12.10, verbatim ----------------------------------------------------------
 
 template <typename S, std::size_t N>
 std::array<S, N> applied(ActivationFunction f, std::array<S, N> x) {

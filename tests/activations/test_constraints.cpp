@@ -1,4 +1,4 @@
-// Constraints (keras-semantics §11): golden projections from tfjs (tests/golden/constraints.txt),
+// Constraints (docs/semantics.md §11): golden projections from tfjs (tests/golden/constraints.txt),
 // §12.10's worked numbers, axes, K.clip's bound rule, parsing.
 #include <string>
 #include <vector>
@@ -67,7 +67,7 @@ TEST(ConstraintGoldenDouble, Conv2DKernelsMatchTfjs) {
     check_case<double, 4>(ktl::test::golden_case(kFixture, name), 1e-6);
 }
 
-// --- keras-semantics §12.10, verbatim ----------------------------------------------------------
+// --- docs/semantics.md §12.10, verbatim ----------------------------------------------------------
 
 ktl::Tensor<float, 4> worked_kernel() {
   ktl::Tensor<float, 4> w(1, 1, 2, 2);  // W[0][0] = [[3, 0], [4, 1]]: rows c, columns f

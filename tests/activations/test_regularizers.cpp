@@ -1,4 +1,4 @@
-// Regularizers (keras-semantics §10): golden penalties from tfjs (tests/golden/regularizers.txt),
+// Regularizers (docs/semantics.md §10): golden penalties from tfjs (tests/golden/regularizers.txt),
 // §12.10's worked numbers, factories, parsing, and penalty_or_zero.
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-// Every bad argument of Conv1D/2D/3D (keras-semantics §5): exception type and the key words of
+// Every bad argument of Conv1D/2D/3D (docs/semantics.md §5): exception type and the key words of
 // the message (layer, argument, value).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -2,7 +2,7 @@
 // transpose, Conv1D equals Conv2D with a unit axis, 1 / 2 / 3 threads bit-identical, forward()
 // into a caller view equals the returning call, a reused workspace does not grow, softmax over the
 // final output's last axis, make() with seeds, regularization_loss and apply_constraints against
-// hand-computed values (keras-semantics §10, §11); every accepted argument form (tensor, views,
+// hand-computed values (docs/semantics.md §10, §11); every accepted argument form (tensor, views,
 // maps, expressions, moved weights) gives the same result without a copy where none is needed
 // (the forms that must not compile are tests/compile_fail/); and the worked numbers of
 // docs/semantics.md §12.1-§12.3 and §12.6.

@@ -1,4 +1,4 @@
-// Plain-loop references for the transposed-convolution tests, written from keras-semantics §3.4
+// Plain-loop references for the transposed-convolution tests, written from docs/semantics.md §3.4
 // (forward convolution) and §3.6 (scatter form of the transposed convolution), channels_last.
 #pragma once
 

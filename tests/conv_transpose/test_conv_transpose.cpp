@@ -1,4 +1,4 @@
-// Conv1DTranspose / Conv2DTranspose / Conv3DTranspose: keras-semantics §12.4 and §12.5 verbatim,
+// Conv1DTranspose / Conv2DTranspose / Conv3DTranspose: docs/semantics.md §12.4 and §12.5 verbatim,
 // a sweep against the plain-loop scatter reference, the adjoint identity against the forward
 // convolution, thread-count independence, channels_first, weights API and every error message.
 #include <gmock/gmock.h>

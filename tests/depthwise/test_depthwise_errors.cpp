@@ -1,4 +1,4 @@
-// Every bad argument of DepthwiseConv1D/2D and SeparableConv1D/2D (keras-semantics §4.4-§4.6, §5):
+// Every bad argument of DepthwiseConv1D/2D and SeparableConv1D/2D (docs/semantics.md §4.4-§4.6, §5):
 // exception type and the key words of the message (layer, argument, value).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// kernels/depthwise_conv.hpp against plain loops written from keras-semantics 3.7 / 3.8, over many
+// kernels/depthwise_conv.hpp against plain loops written from docs/semantics.md 3.7 / 3.8, over many
 // geometries that reach every path of the kernel: border and interior pixels, register blocks
 // and their overlapping last block, packet and tail channels, multipliers, the fused bias + relu
 // epilogue, strides, dilations and paddings; 1 and 3 threads; channels_last and the planar

@@ -1,6 +1,6 @@
 // Properties of DepthwiseConv1D/2D and SeparableConv1D/2D: separable == depthwise then a 1x1 Conv,
 // channels_first == channels_last after a transpose, bit-identical results for 1, 2 and 3 threads,
-// the 1-D layers == the 2-D ones over a unit axis, keras-semantics 12.7 exactly, make(), and
+// the 1-D layers == the 2-D ones over a unit axis, docs/semantics.md 12.7 exactly, make(), and
 // regularization_loss / apply_constraints on small kernels.
 #include <cstdint>
 #include <random>
@@ -270,7 +270,7 @@ TEST(SeparableProperties, OneDEqualsTwoDWithUnitAxis) {
   EXPECT_TRUE(ktl::test::tensors_near(l1(x), y2, 0.0));
 }
 
-/// keras-semantics 12.7: the 3x3x2 input of 12.6, depth_multiplier 2, valid, exact numbers.
+/// docs/semantics.md 12.7: the 3x3x2 input of 12.6, depth_multiplier 2, valid, exact numbers.
 TEST(DepthwiseProperties, WorkedExample12_7) {
   Tensor<double, 4> x(1, 3, 3, 2);
   for (Index i = 0; i < 9; ++i) {
@@ -336,7 +336,7 @@ TEST(SeparableProperties, MakeDrawsKerasShapesFromDerivedSeeds) {
   EXPECT_EQ(a.bias()(4), 1.0f);
 }
 
-/// Kernel elements {3, 0, 4, 1}: l1(0.01) 0.08, l2(0.01) 0.26 (keras-semantics 12.10).
+/// Kernel elements {3, 0, 4, 1}: l1(0.01) 0.08, l2(0.01) 0.26 (docs/semantics.md 12.10).
 TEST(DepthwiseProperties, RegularizationLoss) {
   Tensor<float, 4> k(1, 2, 1, 2);
   k.setValues({{{{3, 0}}, {{4, 1}}}});
@@ -374,7 +374,7 @@ TEST(SeparableProperties, RegularizationLoss) {
 }
 
 /// max_norm(2) over the spatial axes {0, 1}: one norm per (c, m) filter; (3, 4) -> (1.2, 1.6),
-/// (0, 1) -> (0, 0.99999988) in float32 (keras-semantics 12.10), and the layer computes with the
+/// (0, 1) -> (0, 0.99999988) in float32 (docs/semantics.md 12.10), and the layer computes with the
 /// projected weights afterwards.
 TEST(DepthwiseProperties, ApplyConstraintsProjectsAndIsUsedByCalls) {
   Tensor<float, 4> k(1, 2, 1, 2);
@@ -443,7 +443,7 @@ TEST(SeparableProperties, ForwardReusesTheWorkspace) {
 
 namespace {
 
-// keras-semantics §7: Conv2D with groups = C and filters = C*M is a depthwise convolution whose
+// docs/semantics.md §7: Conv2D with groups = C and filters = C*M is a depthwise convolution whose
 // kernel is stored as (k.., 1, C*M) instead of (k.., C, M): the same values in the same order.
 TEST(DepthwiseProperties, GroupedConvWithGroupsEqualChannelsIsDepthwise) {
   const Index C = 5;

@@ -1,5 +1,5 @@
 // Helpers of the reshaping-layer tests: options from golden-case tokens, random tensors, layout
-// transposes and independent plain-loop references (keras-semantics 4.9-4.12).
+// transposes and independent plain-loop references (docs/semantics.md 4.9-4.12).
 #pragma once
 
 #include <algorithm>
@@ -113,7 +113,7 @@ Tensor<S, N + 2> reference_nearest(const Tensor<S, N + 2>& x, const Extent<N>& s
   return y;
 }
 
-/// Plain-loop reference of bilinear up-sampling in keras-semantics 4.11's float32 order,
+/// Plain-loop reference of bilinear up-sampling in docs/semantics.md 4.11's float32 order,
 /// channels_last, for outputs of at most 2^23 positions per axis (where that order is exact; lo
 /// is clamped to the axis as well). volatile keeps every rounding step (no contraction into FMAs).
 template <typename S>

@@ -1,6 +1,6 @@
 // Golden tests of the reshaping layers against TensorFlow.js (tests/golden/resize.txt): crop,
 // pad and nearest bit-exact; bilinear within 1e-6 of tfjs (which computes in float64 and rounds
-// once) and bit-exact against the float32-order reference of keras-semantics 4.11.
+// once) and bit-exact against the float32-order reference of docs/semantics.md 4.11.
 #include <array>
 #include <cstdio>
 #include <string>

@@ -1,4 +1,4 @@
-// Brute-force definitions of keras-semantics Appendix A for the shape tests, written from the
+// Brute-force definitions of docs/semantics.md Appendix A for the shape tests, written from the
 // words of the document (count the windows that fit, count stride positions, search paddings,
 // scatter every input and tap) with no closed formula, so they check shape/conv_shape.hpp
 // independently. Test-only; shared by the shape test files.

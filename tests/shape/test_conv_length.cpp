@@ -1,4 +1,4 @@
-// Per-axis convolution arithmetic of shape/conv_shape.hpp (keras-semantics §3.1-§3.3, §3.6 and
+// Per-axis convolution arithmetic of shape/conv_shape.hpp (docs/semantics.md §3.1-§3.3, §3.6 and
 // Appendix A): static_asserts on the §12 worked numbers, named rows from the document, and sweeps
 // of generated cases checked against brute-force definitions written here from scratch (counting
 // the windows that fit, counting stride positions, searching paddings, scattering every input and
@@ -103,7 +103,7 @@ static_assert(shape::conv_transpose_output_length(2, 3, 2, 1, Padding::same, 1) 
               shape::conv_transpose_output_length(2, 3, 2, 1, Padding::same, std::nullopt));
 
 // ---------------------------------------------------------------------------------------------
-// Named forward rows (values from keras-semantics §3.2, §4.6, §12.1-§12.3 and edge cases).
+// Named forward rows (values from docs/semantics.md §3.2, §4.6, §12.1-§12.3 and edge cases).
 
 struct ConvRow {
   Padding padding;
@@ -228,7 +228,7 @@ INSTANTIATE_TEST_SUITE_P(, ConvSweep,
                          family_name);
 
 // ---------------------------------------------------------------------------------------------
-// Named transposed rows (keras-semantics §12.4, §12.5).
+// Named transposed rows (docs/semantics.md §12.4, §12.5).
 
 struct TransposeRow {
   Padding padding;

@@ -1,5 +1,5 @@
 // Whole-shape helpers of shape/conv_shape.hpp and shape/resize_shape.hpp, both data formats, 1 to
-// 3 spatial axes (keras-semantics §1, §3.1, §3.6, §4.9-§4.12): static_asserts on the §12 worked
+// 3 spatial axes (docs/semantics.md §1, §3.1, §3.6, §4.9-§4.12): static_asserts on the §12 worked
 // shapes, then generated cases checked against shapes assembled element by element from the
 // brute-force per-axis definitions of brute_force.hpp.
 #include <gtest/gtest.h>

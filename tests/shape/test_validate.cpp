@@ -1,4 +1,4 @@
-// Shared option and input checks of shape/validate.hpp (keras-semantics §2.1, §2.5, §5): each
+// Shared option and input checks of shape/validate.hpp (docs/semantics.md §2.1, §2.5, §5): each
 // check passes on allowed values and throws the right type whose message names the layer, the
 // argument, the received value and the rule.
 #include <gmock/gmock.h>

@@ -3,7 +3,7 @@
 // Shapes and alignment come from shape/conv_shape.hpp; the compute is kernels/conv_transpose.hpp.
 //
 // Dilation: ktl computes the mathematically defined transposed dilated convolution (the adjoint
-// of the dilated forward convolution, keras-semantics §3.6) for every rank and any stride. Keras
+// of the dilated forward convolution, docs/semantics.md §3.6) for every rank and any stride. Keras
 // differs: Keras 2.2.3+ and tf.keras support it only for Conv2DTranspose with equal rates on both
 // axes and unit strides (TensorFlow's atrous path ignores the stride); Keras 2.2 and tf.keras
 // silently ignore dilation_rate for Conv3DTranspose (and 2.2 has no Conv1DTranspose). Wherever
@@ -43,7 +43,7 @@ struct ConvTransposeOptions {
   Extent<N> strides = 1;                   ///< every entry >= 1
   Padding padding = Padding::valid;        ///< valid or same (causal is rejected)
   /// Absent = Keras' None (length inferred: valid I*s + max(K - s, 0), same I*s). Given: every
-  /// entry in [0, stride); length (I-1)*s + K - 2*floor(K/2 if same) + op (keras-semantics §3.6).
+  /// entry in [0, stride); length (I-1)*s + K - 2*floor(K/2 if same) + op (docs/semantics.md §3.6).
   std::optional<Extent<N>> output_padding = std::nullopt;
   DataFormat data_format = DataFormat::channels_last;
   Extent<N> dilation_rate = 1;             ///< every entry >= 1; any stride (see file comment)
@@ -120,7 +120,7 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
     return ConvTranspose(std::move(options), std::move(kernel), std::move(bias));
   }
 
-  /// Output shape for a full input shape (keras-semantics §3.6). Throws shape_mismatch for an
+  /// Output shape for a full input shape (docs/semantics.md §3.6). Throws shape_mismatch for an
   /// empty axis or a channel count that does not match the kernel.
   Dims<rank> output_shape(const Dims<rank>& input) const {
     const DataFormat f = options_.data_format;

@@ -100,7 +100,7 @@ kernels::DepthwiseGeometry depthwise_geometry(const Dims<N + 2>& input, DataForm
 /// Keras: keras.layers.DepthwiseConv2D; DepthwiseConv1D (Keras 2.7+, Keras 3).
 /// Shapes: channels_last (batch, d1..dN, C) -> (batch, o1..oN, C*M); channels_first
 /// (batch, C, d1..dN) -> (batch, C*M, o1..oN); o_a from shape::conv_output_length (dilation
-/// included, unlike Keras 2.2.4's shape function, see keras-semantics 4.6).
+/// included, unlike Keras 2.2.4's shape function, see docs/semantics.md 4.6).
 /// Weights in Keras' layout: depthwise_kernel (k1..kN, C, M), bias (C*M) or empty when use_bias
 /// is false. The constructor, make() and set_weights() throw invalid_options for bad options
 /// (kernel_size, strides, dilation_rate or depth_multiplier < 1, causal padding, strides > 1

@@ -34,7 +34,7 @@ namespace ktl {
 /// Keras: keras.layers.SeparableConv2D(filters, kernel_size, strides=1, padding='valid',
 /// data_format, dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True, ...).
 /// padding causal is rejected for SeparableConv1D too, as Keras 2.2 (at call time) and Keras 3
-/// do; tf.keras 2.x accepted it there (keras-semantics section 5).
+/// do; tf.keras 2.x accepted it there (docs/semantics.md section 5).
 template <int N>
 struct SeparableConvOptions {
   Index filters = 0;                                  ///< required, >= 1
@@ -59,7 +59,7 @@ struct SeparableConvOptions {
 };
 
 /// Depthwise-separable convolution layer: depthwise step (k1..kN, C, M) without bias, then a
-/// 1x1 convolution to `filters` channels, bias, activation (keras-semantics 3.8; the C*M
+/// 1x1 convolution to `filters` channels, bias, activation (docs/semantics.md 3.8; the C*M
 /// intermediate is kept in Scalar, as TensorFlow keeps float32).
 /// Keras: keras.layers.SeparableConv1D / SeparableConv2D.
 /// Shapes: channels_last (batch, d1..dN, C) -> (batch, o1..oN, filters); channels_first

@@ -22,7 +22,7 @@
 
 namespace ktl {
 
-/// Which pixel-centre convention UpSampling2D(interpolation='bilinear') uses (keras-semantics
+/// Which pixel-centre convention UpSampling2D(interpolation='bilinear') uses (docs/semantics.md
 /// 4.11, 7). legacy: u = o * in/out (TensorFlow's resize_bilinear with half_pixel_centers=False:
 /// Keras 2.2.3-2.3.x, tf.keras on TF <= 1.14, TensorFlow.js layers); half_pixel:
 /// u = (o + 0.5) * in/out - 0.5 (tf.keras on TF 1.15 / 2.x, Keras 3; PyTorch align_corners=False).

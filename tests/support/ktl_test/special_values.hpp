@@ -1,5 +1,5 @@
 // NaN and infinities in test data, and the one rule every activation path of a layer must follow
-// for them (keras-semantics §8): the layer's output with an activation equals apply_activation
+// for them (docs/semantics.md §8): the layer's output with an activation equals apply_activation
 // on its linear output, NaN included (TensorFlow keeps NaN through every relu variant).
 #pragma once
 

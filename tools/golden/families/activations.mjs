@@ -1,11 +1,11 @@
-// Activations (keras-semantics §8, worked numbers §12.10): every Keras 2.2.4 activation on edge
+// Activations (docs/semantics.md §8, worked numbers §12.10): every Keras 2.2.4 activation on edge
 // values and random values, the general relu(alpha, max_value, threshold), and softmax over the
 // last axis of rank-2, -3 and -4 tensors. Each case: option activation (Keras name) [+ alpha,
 // max_value, threshold for relu, alpha for elu], tensors x (input) and y (expected output).
 export const file = 'activations.txt';
 export const note = [
   'Activations: tfjs ops and tf.layers activations compute y; a plain-JS formula from',
-  'keras-semantics §8 (float64, rounded to float32) checks every value before writing.',
+  'docs/semantics.md §8 (float64, rounded to float32) checks every value before writing.',
   'Built from tfjs ops where tfjs lacks the function: exponential (tf.exp; tfjs-layers has no',
   '"exponential"), hard_sigmoid_keras3 (relu6(x + 3) / 6), elu with alpha != 1 (where/expm1),',
   'and relu with alpha / max_value / threshold (following Keras 2.2.4\'s TF backend: leakyRelu,',
@@ -163,7 +163,7 @@ export async function build(tf, lib) {
   const worked = (name, activation, values, printed, compute) => {
     const input = { shape: [1, values.length], data: Float32Array.from(values) };
     const y = lib.tensorOf(compute(lib.toTf(tf, input)));
-    lib.assertClose(`${name} vs keras-semantics §12.10`, y.data, printed, 1e-6);
+    lib.assertClose(`${name} vs docs/semantics.md §12.10`, y.data, printed, 1e-6);
     add(name, { activation }, input, y);
   };
   const knees = [-2.5, -1, 0, 1, 2.5, 2.8];

@@ -1,10 +1,10 @@
-// Constraints (keras-semantics §11, worked numbers §12.10): tf.constraints.maxNorm / unitNorm /
+// Constraints (docs/semantics.md §11, worked numbers §12.10): tf.constraints.maxNorm / unitNorm /
 // minMaxNorm / nonNeg applied to conv kernels with Keras' per-filter axes, the Dense default
 // axis 0, and negative axes. Each case: options constraint (Keras name), max_value, min_value,
 // rate, axis (the list), tensors w (before) and expected (after the projection).
 export const file = 'constraints.txt';
 export const note = [
-  'Constraints: tf.constraints (tfjs-layers) project w; a plain-JS loop from keras-semantics §11',
+  'Constraints: tf.constraints (tfjs-layers) project w; a plain-JS loop from docs/semantics.md §11',
   'that rounds every step to float32 (Math.fround, eps = 1e-7) checks every value. The first',
   'cases are §12.10\'s worked numbers.',
 ].join('\n');
@@ -52,7 +52,7 @@ export async function build(tf, lib) {
     const expected = lib.tensorOf(constraint.apply(lib.toTf(tf, w)));
     lib.assertClose(name, expected, referenceConstraint(w, kind, { maxValue, minValue, rate, axis }), 1e-6);
     // 1e-7: §12.10 calls each value "the float32 nearest"; 3 * f32(0.3) rounds one ulp above f32(0.9).
-    if (printed) lib.assertClose(`${name} vs keras-semantics §12.10`, expected, printed, 1e-7);
+    if (printed) lib.assertClose(`${name} vs docs/semantics.md §12.10`, expected, printed, 1e-7);
     const options = { constraint: kind };
     if (kind !== 'non_neg') Object.assign(options, { max_value: maxValue, min_value: minValue, rate, axis });
     cases.push({ name, layer: 'Constraint', options, tensors: { w, expected } });

@@ -1,4 +1,4 @@
-// Conv1D / Conv2D / Conv3D forward pass (keras-semantics §3.1-§3.5, §4.1-§4.3, §7 groups): every
+// Conv1D / Conv2D / Conv3D forward pass (docs/semantics.md §3.1-§3.5, §4.1-§4.3, §7 groups): every
 // layer x both data formats x valid / same (/ causal) x strides x dilation x groups x every
 // activation x use_bias, plus the edge cases of issue 3. Each case: options filters,
 // kernel_size, strides, padding, data_format, dilation_rate, groups, activation, use_bias;
@@ -7,7 +7,7 @@ export const file = 'conv.txt';
 export const note = [
   'Conv1D/2D/3D: y from tfjs-core ops (tf.conv1d / conv2d / conv3d on channels_last data; a',
   'channels_first case transposes x in and y out with tf.transpose, since the tfjs Conv1D layer',
-  'returns channels_first output in the wrong order, keras-semantics §13.1).',
+  'returns channels_first output in the wrong order, docs/semantics.md §13.1).',
   'groups (not in tfjs): input channels and kernel columns split per group, one tfjs conv per',
   'group, tf.concat along channels. causal (not in tfjs): tf.pad on the left by d*(k-1), then',
   'valid. Conv3D same: explicit tf.pad with TensorFlow\'s split (tfjs 3-D same lacks the',

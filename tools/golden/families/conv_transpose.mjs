@@ -1,4 +1,4 @@
-// Golden fixtures for Conv1DTranspose / Conv2DTranspose / Conv3DTranspose (keras-semantics §3.6,
+// Golden fixtures for Conv1DTranspose / Conv2DTranspose / Conv3DTranspose (docs/semantics.md §3.6,
 // §4.7, §4.8): every layer x valid/same x strides 1-3 x output_padding absent and every allowed
 // value x kernel smaller/equal/larger than the stride, cycling data format, activation, use_bias
 // and input size over the grid, plus dilated and 1-pixel cases. Values come from tfjs'
@@ -7,7 +7,7 @@
 export const file = 'conv_transpose.txt';
 export const note = [
   'Built from tfjs ops, since tfjs layers lack output_padding and Conv1DTranspose:',
-  '- output length and alignment q from keras-semantics 3.6, passed to tf.conv2dTranspose /',
+  '- output length and alignment q from docs/semantics.md 3.6, passed to tf.conv2dTranspose /',
   '  tf.conv3dTranspose as the explicit output shape; inconsistent lengths (TensorFlow rule:',
   '  forward conv of O must give back I, e.g. same + even K + output_padding 0) are never emitted;',
   '- Conv1DTranspose via conv2dTranspose with a unit height axis;',

@@ -1,4 +1,4 @@
-// DepthwiseConv1D / DepthwiseConv2D forward pass (keras-semantics §3.1-§3.5, §3.7, §4.6, §7):
+// DepthwiseConv1D / DepthwiseConv2D forward pass (docs/semantics.md §3.1-§3.5, §3.7, §4.6, §7):
 // every layer x both data formats x valid / same x strides x dilation x depth_multiplier 1-3 x
 // every activation x use_bias, plus the edge cases of issue 3. Each case: options kernel_size,
 // strides, padding, depth_multiplier, data_format, dilation_rate, activation, use_bias; tensors
@@ -7,7 +7,7 @@
 export const file = 'depthwise.txt';
 export const note = [
   'DepthwiseConv1D/2D: y from tfjs-core tf.depthwiseConv2d on channels_last data with explicit',
-  'dilations (the tfjs DepthwiseConv2D layer ignores dilation_rate, keras-semantics §13.1); a',
+  'dilations (the tfjs DepthwiseConv2D layer ignores dilation_rate, docs/semantics.md §13.1); a',
   'channels_first case transposes x in and y out with tf.transpose. DepthwiseConv1D is not in',
   'tfjs: it runs as tf.depthwiseConv2d over a unit height axis (x expanded to (B, 1, W, C), kernel',
   'to (1, k, C, M)). For channels_last 2-D cases without dilation the tfjs DepthwiseConv2D layer',

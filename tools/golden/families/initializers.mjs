@@ -1,4 +1,4 @@
-// Initializer statistics (keras-semantics §9, worked numbers §12.10). tfjs' random generators are
+// Initializer statistics (docs/semantics.md §9, worked numbers §12.10). tfjs' random generators are
 // not ktl's, so values cannot match bit for bit: each case pools `count` values drawn by tfjs from
 // `draws` tensors of `shape` (seeds 1..draws) and records their [min, max, mean, std]; the C++
 // test draws as many values from ktl and checks the two samples agree within statistical
@@ -22,7 +22,7 @@ const SAMPLES = 65536;  // per case: mean known to ~0.4% of sigma, std to ~0.3%
 
 const prod = (s) => s.reduce((a, b) => a * b, 1);
 
-// Keras 2.2 _compute_fans, written from keras-semantics §9.1.
+// Keras 2.2 _compute_fans, written from docs/semantics.md §9.1.
 function fans(shape) {
   if (shape.length === 2) return [shape[0], shape[1]];
   if (shape.length >= 3 && shape.length <= 5) {

@@ -1,10 +1,10 @@
-// Regularizers (keras-semantics §10, worked numbers §12.10): the penalty
+// Regularizers (docs/semantics.md §10, worked numbers §12.10): the penalty
 // l1 * sum(|w|) + l2 * sum(w^2) of tf.regularizers.l1 / l2 / l1l2 on small kernels. Each case:
 // options l1, l2 (the L1L2 factors) and factory (the Keras name), tensors w and penalty (shape 1).
 export const file = 'regularizers.txt';
 export const note = [
   'Regularizers: tf.regularizers.l1 / l2 / l1l2 (tfjs-layers) compute the penalty; a plain-JS',
-  'float64 sum from keras-semantics §10 checks it. The first cases are §12.10\'s worked numbers.',
+  'float64 sum from docs/semantics.md §10 checks it. The first cases are §12.10\'s worked numbers.',
 ].join('\n');
 
 function referencePenalty(w, l1, l2) {
@@ -22,7 +22,7 @@ export async function build(tf, lib) {
     const p = regularizer.apply(lib.toTf(tf, w));
     const penalty = { shape: [1], data: Float32Array.from(p.dataSync()) };
     lib.assertClose(name, penalty, referencePenalty(w, l1, l2), 1e-6);
-    if (printed !== undefined) lib.assertClose(`${name} vs keras-semantics §12.10`, penalty, [printed], 1e-7);
+    if (printed !== undefined) lib.assertClose(`${name} vs docs/semantics.md §12.10`, penalty, [printed], 1e-7);
     cases.push({ name, layer: 'Regularizer', options: { factory, l1, l2 }, tensors: { w, penalty } });
   };
   // §12.10: a kernel with elements {3, 0, 4, 1}.

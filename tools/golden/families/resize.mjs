@@ -1,6 +1,6 @@
 // Golden fixtures of the reshaping layers: Cropping1D/2D/3D, ZeroPadding1D/2D/3D,
 // UpSampling1D/2D/3D (nearest; bilinear in the legacy and the half-pixel mapping).
-// Every case is checked against a plain-loop reference written from keras-semantics 4.9-4.12.
+// Every case is checked against a plain-loop reference written from docs/semantics.md 4.9-4.12.
 export const file = 'resize.txt';
 export const note = [
   'Reshaping layers (issue 5). tfjs layers: Cropping2D, ZeroPadding2D, UpSampling2D (nearest and',
@@ -10,10 +10,10 @@ export const note = [
   'through transposes). Options: cropping / padding are the flattened (before, after) pairs per axis;',
   'size one factor per axis; data_format is absent for the 1-D layers. Tensors: x input, y output.',
   'Bilinear outputs come from tfjs, which computes in float64 and rounds once; the float32 evaluation',
-  'order of keras-semantics 4.11 (emulated here with Math.fround) may differ from it in the last bit.',
+  'order of docs/semantics.md 4.11 (emulated here with Math.fround) may differ from it in the last bit.',
 ].join('\n');
 
-// ---- plain-loop references (keras-semantics 4.9-4.12), independent of tfjs -------------------
+// ---- plain-loop references (docs/semantics.md 4.9-4.12), independent of tfjs -------------------
 
 function strides(shape) {
   const s = new Array(shape.length).fill(1);
@@ -75,7 +75,7 @@ function refNearest(x, size, format) {
   });
 }
 
-// keras-semantics 4.11, every step rounded to float32 as TensorFlow's kernel does.
+// docs/semantics.md 4.11, every step rounded to float32 as TensorFlow's kernel does.
 const f32 = Math.fround;
 function axisTable(inLen, outLen, halfPixel) {
   const scale = f32(f32(inLen) / f32(outLen));
@@ -231,7 +231,7 @@ export async function build(tf, lib) {
     }
   }
 
-  // keras-semantics 12.8 and 12.9 worked examples (channels_last, batch 1, one channel).
+  // docs/semantics.md 12.8 and 12.9 worked examples (channels_last, batch 1, one channel).
   const img = (rows) => ({ shape: [1, rows.length, rows[0].length, 1], data: Float32Array.from(rows.flat()) });
   const worked = [
     ['nearest', null, img([[1, 2], [3, 4]]), [2, 3], [[1, 1, 1, 2, 2, 2], [1, 1, 1, 2, 2, 2], [3, 3, 3, 4, 4, 4], [3, 3, 3, 4, 4, 4]]],
@@ -251,7 +251,7 @@ export async function build(tf, lib) {
     // tfjs' float64 differ in the last bit for scale 1/3 (e.g. 3.0000002 versus 3).
     const tol = interpolation === 'nearest' ? 0 : 1e-6;
     const expectFlat = expectRows.flat();
-    lib.assertClose(`${name} vs keras-semantics 12.8`, y.data.slice(0, expectFlat.length), expectFlat, tol);
+    lib.assertClose(`${name} vs docs/semantics.md 12.8`, y.data.slice(0, expectFlat.length), expectFlat, tol);
     const ref = interpolation === 'nearest' ? refNearest(x, size, 'channels_last')
       : refBilinear(x, size, 'channels_last', mapping === 'half_pixel');
     lib.assertClose(name, y, ref, tol);

@@ -1,4 +1,4 @@
-// SeparableConv1D / SeparableConv2D forward pass (keras-semantics §3.1-§3.5, §3.8, §4.4, §4.5):
+// SeparableConv1D / SeparableConv2D forward pass (docs/semantics.md §3.1-§3.5, §3.8, §4.4, §4.5):
 // every layer x both data formats x valid / same x strides x dilation x depth_multiplier 1-3 x
 // every activation x use_bias, plus the edge cases of issue 3. Each case: options filters,
 // kernel_size, strides, padding, depth_multiplier, data_format, dilation_rate, activation,
@@ -13,7 +13,7 @@ export const note = [
   'SeparableConv1D/2D: y from tfjs-core tf.separableConv2d (depthwise with explicit dilation,',
   'then the 1x1 pointwise) on channels_last data; a channels_first case transposes x in and y out',
   'with tf.transpose, since the tfjs SeparableConv2D layer applies bias and activation on the',
-  'wrong axis for channels_first (keras-semantics §13.1). SeparableConv1D is not in tfjs: it runs',
+  'wrong axis for channels_first (docs/semantics.md §13.1). SeparableConv1D is not in tfjs: it runs',
   'as tf.separableConv2d over a unit height axis (x expanded to (B, 1, W, C), kernels to',
   '(1, k, C, M) and (1, 1, C*M, F)). For channels_last 2-D cases without dilation the tfjs',
   'SeparableConv2D layer (weights set, linear) is also run and must agree with the ops. Bias:',
