@@ -4,13 +4,17 @@
 #      plus a one-iteration smoke run of every benchmark program;
 #   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer (built at -O0:
 #      Eigen-heavy tests compile 2.4x faster than at -O1, which keeps the whole script under
-#      10 minutes on a 2-core machine).
-# KTL_TEST_LEGS="release asan" (default) selects legs; KTL_JOBS sets build parallelism (2).
+#      10 minutes on a 2-core machine);
+#   3. fuzz: the layer fuzz target (tests/fuzz) with Clang's libFuzzer under ASan + UBSan, a
+#      seeded run of a fixed number of inputs (6000, about 25 s) from the committed corpus,
+#      stopped at 50 s on a busy machine.
+# KTL_TEST_LEGS="release asan fuzz" (default) selects legs; KTL_JOBS sets build parallelism (2);
+# KTL_FUZZ_RUNS sets the fuzz leg's number of inputs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh libgtest-dev libgmock-dev libbenchmark-dev
 jobs="${KTL_JOBS:-2}"
-legs="${KTL_TEST_LEGS:-release asan}"
+legs="${KTL_TEST_LEGS:-release asan fuzz}"
 start=$SECONDS
 
 leg_release() {
@@ -30,6 +34,20 @@ leg_asan() {
   cmake --build "$build" -j"$jobs"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$build" --output-on-failure -j"$jobs" -L unit --timeout 600
+}
+
+leg_fuzz() {
+  tools/install-deps.sh clang libclang-rt-14-dev
+  local build=build/test-fuzz
+  cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release \
+        -DCMAKE_CXX_FLAGS_RELEASE="-O1 -g1" -DKTL_WARNINGS_AS_ERRORS=ON \
+        -DKTL_BUILD_TESTS=ON -DKTL_BUILD_FUZZ=ON -DKTL_BUILD_EXAMPLES=OFF \
+        -DKTL_BUILD_BENCHMARKS=OFF -DKTL_PACKAGE_TESTS=OFF
+  cmake --build "$build" -j"$jobs" --target ktl_fuzz_layers
+  # New inputs go to a fresh folder; the committed corpus is only read.
+  rm -rf "$build/corpus" && mkdir -p "$build/corpus"
+  "$build/tests/fuzz/ktl_fuzz_layers" -seed=1 -runs="${KTL_FUZZ_RUNS:-6000}" -max_total_time=50 \
+    -max_len=128 -len_control=0 -artifact_prefix="$build/" "$build/corpus" tests/fuzz/corpus
 }
 
 for leg in $legs; do
