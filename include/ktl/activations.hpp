@@ -126,7 +126,16 @@ namespace detail {
 inline constexpr double selu_alpha = 1.6732632423543772848170429916717;
 inline constexpr double selu_scale = 1.0507009873554804934193349852946;
 
-/// General relu of Keras 2.2.4's TF backend, one value:
+/// The plain relu (alpha 0, no max_value, threshold 0) of one value: x < 0 ? 0 : x. NaN stays
+/// NaN, as in TensorFlow, whose Relu and Relu6 kernels are Eigen's NaN-propagating max / min
+/// (Keras keeps NaN in every relu variant, see relu_value); every kernel that fuses relu
+/// follows this rule.
+template <typename S>
+constexpr S plain_relu(S x) {
+  return x < S(0) ? S(0) : x;
+}
+
+/// General relu of Keras 2.2.4's TF backend, one value (NaN in, NaN out in every branch):
 ///   only alpha != 0: leaky relu, x for x >= 0, alpha*x otherwise;
 ///   else r = x * (x > threshold) if threshold != 0, max(x, 0) otherwise; with max_value,
 ///   r = min(max(r, 0), max_value); with alpha != 0, r -= alpha * max(threshold - x, 0).
@@ -136,7 +145,7 @@ S relu_value(S x, const ActivationFunction& f) {
   const S alpha = static_cast<S>(f.alpha);
   const S threshold = static_cast<S>(f.threshold);
   if (f.alpha != 0.0 && !f.max_value && f.threshold == 0.0) return x >= S(0) ? x : alpha * x;
-  S r = f.threshold != 0.0 ? x * static_cast<S>(x > threshold) : (x < S(0) ? S(0) : x);
+  S r = f.threshold != 0.0 ? x * static_cast<S>(x > threshold) : plain_relu(x);
   if (f.max_value) r = std::min(std::max(r, S(0)), static_cast<S>(*f.max_value));
   if (f.alpha != 0.0) r -= alpha * std::max(threshold - x, S(0));
   return r;
@@ -205,7 +214,7 @@ void apply_elementwise(const ActivationFunction& f, S* x, Index n) {
   if (n <= 0 || f.kind == Activation::linear) return;
   if (f.kind == Activation::relu) {  // exact operations: a plain loop is position-independent
     if (f.alpha == 0.0 && !f.max_value && f.threshold == 0.0) {
-      for (Index i = 0; i < n; ++i) x[i] = x[i] < S(0) ? S(0) : x[i];  // NaN stays NaN
+      for (Index i = 0; i < n; ++i) x[i] = detail::plain_relu(x[i]);
     } else {
       for (Index i = 0; i < n; ++i) x[i] = detail::relu_value(x[i], f);
     }

@@ -91,6 +91,68 @@ TEST(ConvErrors, CausalOnlyForConv1D) {
   EXPECT_NO_THROW(ktl::Conv1D(o1, k1, bias(1)));
 }
 
+// An integer cast to Padding or DataFormat (as a config file can produce) is rejected by name,
+// with the values the layer accepts, instead of running as some other mode.
+TEST(ConvErrors, EnumValuesOutsideTheEnumerators) {
+  auto o = good2d();
+  o.padding = static_cast<ktl::Padding>(3);
+  EXPECT_THAT([&] { ktl::Conv2D(o, kernel2d(3, 3, 2, 4), bias(4)); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("Conv2D: invalid padding"),
+                                                        HasSubstr("allowed values are \"valid\" and \"same\";"),
+                                                        HasSubstr("padding=3"))));
+  o = good2d();
+  o.data_format = static_cast<ktl::DataFormat>(2);
+  EXPECT_THAT([&] { ktl::Conv2D::make(o, 2); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("Conv2D: invalid data_format"),
+                                                        HasSubstr("\"channels_last\" and \"channels_first\""),
+                                                        HasSubstr("data_format=2"))));
+  ktl::Conv1DOptions o1;
+  o1.filters = 1;
+  o1.kernel_size = 2;
+  o1.padding = static_cast<ktl::Padding>(-1);
+  EXPECT_THAT([&] { ktl::Conv1D::make(o1, 1); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("Conv1D: invalid padding"),
+                                                        HasSubstr("\"valid\", \"same\" and \"causal\""),
+                                                        HasSubstr("padding=-1"))));
+  ktl::Conv3DOptions o3;
+  o3.filters = 1;
+  o3.kernel_size = 1;
+  o3.data_format = static_cast<ktl::DataFormat>(9);
+  EXPECT_THAT([&] { ktl::Conv3D::make(o3, 1); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("Conv3D"), HasSubstr("data_format=9"))));
+}
+
+// Parsing a layer's padding string lists only what that layer accepts.
+TEST(ConvErrors, PaddingParseListsWhatTheLayerAccepts) {
+  EXPECT_THAT([] { (void)ktl::parse_padding("causal", ktl::Conv3D::class_name()); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(
+                  HasSubstr("Conv3D: invalid padding; allowed values are \"valid\" and \"same\" (case-insensitive)"),
+                  HasSubstr("received padding=\"causal\""))));
+  EXPECT_THAT([] { (void)ktl::parse_padding("full", "Conv2D"); },
+              ThrowsMessage<ktl::invalid_options>(testing::Not(HasSubstr("\"causal\""))));
+  EXPECT_EQ(ktl::parse_padding("CAUSAL", ktl::Conv1D::class_name()), ktl::Padding::causal);
+  EXPECT_THAT([] { (void)ktl::parse_padding("full", "Conv1D"); },
+              ThrowsMessage<ktl::invalid_options>(HasSubstr("\"valid\", \"same\" and \"causal\"")));
+}
+
+// A kernel in PyTorch's layout: the expected shape comes from the options (not from the wrong
+// kernel), and the message says how to reorder the axes.
+TEST(ConvErrors, PyTorchKernelLayout) {
+  auto o = good2d();
+  o.filters = 32;
+  EXPECT_THAT([&] { ktl::Conv2D(o, kernel2d(32, 16, 3, 3), bias(32)); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(
+                  HasSubstr("kernel has shape (32, 16, 3, 3) but the layer expects (3, 3, C, 32)"),
+                  testing::Not(HasSubstr("(3, 3, 3, 32)")), HasSubstr("PyTorch"),
+                  HasSubstr("kernel.shuffle(Eigen::array<int, 4>{2, 3, 1, 0})"))));
+  // The suggested reordering gives the Keras kernel.
+  ktl::Tensor<float, 4> torch(32, 16, 3, 3);
+  torch.setRandom();
+  const ktl::Tensor<float, 4> keras = torch.shuffle(Eigen::array<int, 4>{2, 3, 1, 0});
+  EXPECT_NO_THROW(ktl::Conv2D(o, keras, bias(32)));
+  EXPECT_EQ(keras(2, 1, 5, 7), torch(7, 5, 2, 1));
+}
+
 TEST(ConvErrors, GroupsMustDivideFiltersAndChannels) {
   auto o = good2d();
   o.filters = 6;
@@ -107,7 +169,7 @@ TEST(ConvErrors, GroupsMustDivideFiltersAndChannels) {
 TEST(ConvErrors, WeightShapes) {
   const auto o = good2d();
   EXPECT_THAT([&] { ktl::Conv2D(o, kernel2d(3, 2, 2, 4), bias(4)); },
-              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("kernel"), HasSubstr("(3, 2, 2, 4)"), HasSubstr("(3, 3, 2, 4)"))));
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("kernel"), HasSubstr("(3, 2, 2, 4)"), HasSubstr("(3, 3, C, 4)"))));
   EXPECT_THAT([&] { ktl::Conv2D(o, kernel2d(3, 3, 2, 5), bias(4)); },
               ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("kernel"), HasSubstr("(3, 3, 2, 5)"))));
   EXPECT_THAT([&] { ktl::Conv2D(o, kernel2d(3, 3, 0, 4), bias(4)); },

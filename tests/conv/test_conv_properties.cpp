@@ -2,15 +2,21 @@
 // transpose, Conv1D equals Conv2D with a unit axis, 1 / 2 / 3 threads bit-identical, forward()
 // into a caller view equals the returning call, a reused workspace does not grow, softmax over the
 // final output's last axis, make() with seeds, regularization_loss and apply_constraints against
-// hand-computed values (keras-semantics §10, §11).
+// hand-computed values (keras-semantics §10, §11); every accepted argument form (tensor, views,
+// maps, expressions, moved weights) gives the same result without a copy where none is needed
+// (the forms that must not compile are tests/compile_fail/).
 #include <cmath>
+#include <cstddef>
 #include <random>
+#include <string>
+#include <utility>
 
 #include <gtest/gtest.h>
 
 #include <ktl/layers/conv.hpp>
 
 #include "ktl_test/compare.hpp"
+#include "ktl_test/special_values.hpp"
 
 namespace {
 
@@ -77,6 +83,34 @@ TEST(ConvProperties, ChannelsFirstEqualsChannelsLastAfterTranspose) {
   o3.filters = 5;
   o3.kernel_size = 2;
   check_formats_agree<3>(o3, {1, 4, 5, 6, 3}, 3);
+}
+
+// NaN and infinities in the input and the bias go through the GEMM epilogue as through
+// apply_activation: relu(NaN) = NaN in every relu variant, both formats, with groups, both the
+// im2col and the direct 1x1 path.
+TEST(ConvProperties, NonFiniteValuesFollowTheGenericActivationRule) {
+  for (const ktl::DataFormat f : {ktl::DataFormat::channels_last, ktl::DataFormat::channels_first}) {
+    for (const Index k : {3, 1}) {
+      ktl::Conv2DOptions o;
+      o.filters = 12;
+      o.kernel_size = k;
+      o.groups = 2;
+      o.padding = ktl::Padding::same;
+      o.data_format = f;
+      const auto kernel = random_tensor<float, 4>({k, k, 3, 12}, 21);
+      auto bias = random_tensor<float, 1>({12}, 22);
+      ktl::test::add_special_values(bias.data(), 12, 5, 4);
+      auto x = random_tensor<float, 4>({2, 7, 9, 6}, 23);
+      ktl::test::add_special_values(x.data(), x.size(), 40, 97);
+      if (f == ktl::DataFormat::channels_first) x = to_first<4>(x);
+      ktl::test::expect_generic_activation_rule(
+          [&](const ktl::ActivationFunction& a) {
+            o.activation = a;
+            return ktl::Conv2D(o, kernel, bias);
+          },
+          x, std::string("Conv2D ") + std::string(ktl::to_string(f)) + " kernel " + std::to_string(k));
+    }
+  }
 }
 
 TEST(ConvProperties, Conv1DEqualsConv2DWithUnitAxis) {
@@ -259,6 +293,76 @@ TEST(ConvProperties, OutputShapeMatchesShapeModule) {
   o.data_format = ktl::DataFormat::channels_first;
   const ktl::Conv3D conv(o, random_tensor<float, 5>({3, 2, 1, 2, 4}, 61), random_tensor<float, 1>({4}, 62));
   EXPECT_EQ(conv.compute_output_shape({2, 2, 7, 5, 8}), (ktl::Dims<5>{2, 4, 4, 5, 3}));
+}
+
+// The integer option forms (wrong ones do not compile: tests/compile_fail/).
+static_assert(ktl::Extent<2>{} == ktl::Extent<2>(0) && ktl::Extent<2>{}[1] == 0, "{} is 0 on every axis");
+static_assert(ktl::Extent<2>(std::size_t{3}) == ktl::Extent<2>(3, 3), "any integral type but bool");
+static_assert(ktl::Extent<3>{short{1}, 2L, 3u}[2] == 3, "mixed integral types per axis");
+static_assert(ktl::PadPairs<2>{} == ktl::PadPairs<2>(0), "{} is (0, 0) on every axis");
+static_assert(ktl::PadPairs<2>{1, {2, 3u}}[1] == ktl::Pair(2, 3), "mixed int and pair forms");
+static_assert(ktl::PadPairs<1>{1, 2}[0] == ktl::Pair(1, 2), "the 1-D pair form");
+
+TEST(ConvProperties, EveryAcceptedArgumentFormGivesTheSameResult) {
+  ktl::Conv2DOptions o;
+  o.filters = 5;
+  o.kernel_size = 3;
+  o.padding = ktl::Padding::same;
+  auto kernel = random_tensor<float, 4>({3, 3, 4, 5}, 71);
+  auto bias = random_tensor<float, 1>({5}, 72);
+  const ktl::Conv2D conv(o, kernel, bias);
+  auto x = random_tensor<float, 4>({2, 9, 7, 4}, 73);
+  const auto expected = conv(x);
+  const ktl::Dims<4> out = conv.output_shape(ktl::dims_of(x));
+
+  // Inputs: tensor, const tensor, read-only and writable maps, an expression (evaluated once),
+  // a given pool.
+  const ktl::Tensor<float, 4>& cx = x;
+  const ktl::TensorView<float, 4> xv(x.data(), ktl::dims_of(x));
+  const Eigen::TensorMap<const Eigen::Tensor<float, 4, Eigen::RowMajor>, Eigen::Unaligned> xm(
+      x.data(), ktl::dims_of(x));
+  const ktl::ThreadPool pool(2);
+  EXPECT_TRUE(ktl::test::tensors_near(conv(cx), expected, 0.0));
+  EXPECT_TRUE(ktl::test::tensors_near(conv(ktl::view(x)), expected, 0.0));
+  EXPECT_TRUE(ktl::test::tensors_near(conv(xv), expected, 0.0));
+  EXPECT_TRUE(ktl::test::tensors_near(conv(xm, pool), expected, 0.0));
+  EXPECT_TRUE(ktl::test::tensors_near(conv(x * 1.0f), expected, 0.0));
+
+  // forward into a tensor or a writable view, from a tensor or a view; all four overloads.
+  ktl::Tensor<float, 4> y(out);
+  ktl::Workspace ws;
+  conv.forward(x, y);
+  EXPECT_TRUE(ktl::test::tensors_near(y, expected, 0.0));
+  y.setZero();
+  conv.forward(xv, ktl::mutable_view(y), ws, pool);
+  EXPECT_TRUE(ktl::test::tensors_near(y, expected, 0.0));
+  y.setZero();
+  const ktl::TensorView<float, 4> yv(y.data(), out);
+  conv.forward(cx, yv, ws, pool);
+  EXPECT_TRUE(ktl::test::tensors_near(y, expected, 0.0));
+
+  // Shapes as Dims, Eigen dimensions() or a braced list.
+  EXPECT_EQ(conv.output_shape(x.dimensions()), out);
+  EXPECT_EQ(conv.output_shape({2, 9, 7, 4}), out);
+  EXPECT_EQ(conv.compute_output_shape(x.dimensions()), out);
+  EXPECT_EQ(conv.compute_output_shape({2, 9, 7, 4}), out);
+
+  // Weights from views and expressions are copied or evaluated once; moved tensors keep their
+  // storage (no copy).
+  const ktl::Conv2D from_views(o, ktl::view(kernel), bias * 1.0f);
+  EXPECT_TRUE(ktl::test::tensors_near(from_views(x), expected, 0.0));
+  const float* kernel_storage = kernel.data();
+  const float* bias_storage = bias.data();
+  ktl::Conv2D moved(o, std::move(kernel), std::move(bias));
+  EXPECT_EQ(moved.kernel().data(), kernel_storage);
+  EXPECT_EQ(moved.bias().data(), bias_storage);
+  EXPECT_TRUE(ktl::test::tensors_near(moved(x), expected, 0.0));
+  auto kernel2 = random_tensor<float, 4>({3, 3, 4, 5}, 74);
+  const float* kernel2_storage = kernel2.data();
+  moved.set_weights(std::move(kernel2), from_views.bias());
+  EXPECT_EQ(moved.kernel().data(), kernel2_storage);
+  moved.set_weights(ktl::view(from_views.kernel()), ktl::view(from_views.bias()));
+  EXPECT_TRUE(ktl::test::tensors_near(moved(x), expected, 0.0));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <ktl/layers/conv_transpose.hpp>
 
 #include "ktl_test/compare.hpp"
+#include "ktl_test/special_values.hpp"
 #include "reference.hpp"
 
 namespace {
@@ -374,6 +375,26 @@ TEST(ConvTransposeThreads, OneAndTwoThreadsBitIdentical) {
   EXPECT_TRUE(kt::tensors_near(l3(ktl::view(x3), one), l3(ktl::view(x3), two), 0.0));
 }
 
+// NaN and infinities in the input and the bias go through the epilogue (staged for
+// channels_first, in place for channels_last) as through apply_activation, relu(NaN) = NaN.
+TEST(ConvTransposeProperties, NonFiniteValuesFollowTheGenericActivationRule) {
+  for (DataFormat f : {DataFormat::channels_last, DataFormat::channels_first}) {
+    ktl::Conv2DTransposeOptions o = opts<2>(19, 3, 2, Padding::same);
+    o.data_format = f;
+    const auto base = ktl::Conv2DTranspose::make(o, 5, 41);
+    Tensor<float, 1> bias = kt::random_tensor<float, 1>({19}, 42);
+    ktl::test::add_special_values(bias.data(), bias.size(), 4, 6);
+    auto x = kt::random_tensor<float, 4>(ktl::shape::make_shape<2>(f, 2, {6, 11}, 5), 43);
+    ktl::test::add_special_values(x.data(), x.size(), 9, 61);
+    ktl::test::expect_generic_activation_rule(
+        [&](const ktl::ActivationFunction& a) {
+          o.activation = a;
+          return ktl::Conv2DTranspose(o, base.kernel(), bias);
+        },
+        x, "Conv2DTranspose " + std::string(ktl::to_string(f)));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Weights API.
 
@@ -456,6 +477,12 @@ TEST(ConvTransposeErrors, Options) {
   o.padding = Padding::causal;
   expect_invalid(o, "padding", "causal");
   o = good();
+  o.padding = static_cast<Padding>(3);  // an integer cast from a config file
+  expect_invalid(o, "invalid padding", "padding=3");
+  o = good();
+  o.data_format = static_cast<DataFormat>(2);
+  expect_invalid(o, "invalid data_format", "data_format=2");
+  o = good();
   o.output_padding = Extent<2>(2, 0);  // >= stride 2
   expect_invalid(o, "output_padding", "smaller than the stride");
   o = good();
@@ -505,7 +532,14 @@ TEST(ConvTransposeErrors, Weights) {
   EXPECT_THAT([&] { ktl::Conv2DTranspose l(o, wrong, bias_for(2)); },
               ThrowsMessage<ktl::shape_mismatch>(
                   ::testing::AllOf(HasSubstr("kernel"), HasSubstr("(3, 3, 3, 2)"),
-                                   HasSubstr("(3, 3, 2, 2)"))));
+                                   HasSubstr("(3, 3, 2, C)"), HasSubstr("another order"))));
+  // PyTorch's ConvTranspose2d weight (C, F, kh, kw).
+  Tensor<float, 4> torch(3, 2, 3, 3);
+  torch.setZero();
+  EXPECT_THAT([&] { ktl::Conv2DTranspose l(o, torch, bias_for(2)); },
+              ThrowsMessage<ktl::shape_mismatch>(::testing::AllOf(
+                  HasSubstr("but the layer expects (3, 3, 2, C)"), HasSubstr("PyTorch"),
+                  HasSubstr("kernel.shuffle(Eigen::array<int, 4>{2, 3, 1, 0})"))));
   Tensor<float, 4> no_channels(3, 3, 2, 0);
   EXPECT_THAT([&] { ktl::Conv2DTranspose l(o, no_channels, bias_for(2)); },
               ThrowsMessage<ktl::shape_mismatch>(HasSubstr("(3, 3, 2, 0)")));

@@ -107,9 +107,9 @@ TEST(DepthwiseErrors, WeightShapes) {
   const auto o = good_dw();
   EXPECT_THAT([&] { ktl::DepthwiseConv2D(o, filled<4>({3, 2, 5, 2}), filled<1>({10})); },
               ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("depthwise_kernel"),
-                                                       HasSubstr("(3, 2, 5, 2)"), HasSubstr("(3, 3, 5, 2)"))));
+                                                       HasSubstr("(3, 2, 5, 2)"), HasSubstr("(3, 3, C, 2)"))));
   EXPECT_THAT([&] { ktl::DepthwiseConv2D(o, filled<4>({3, 3, 5, 1}), filled<1>({10})); },
-              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("depthwise_kernel"), HasSubstr("(3, 3, 5, 2)"))));
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("depthwise_kernel"), HasSubstr("(3, 3, C, 2)"))));
   EXPECT_THAT([&] { ktl::DepthwiseConv2D(o, filled<4>({3, 3, 0, 2}), filled<1>({0})); },
               ThrowsMessage<ktl::shape_mismatch>(HasSubstr("depthwise_kernel")));
   EXPECT_THAT([&] { ktl::DepthwiseConv2D(o, filled<4>({3, 3, 5, 2}), filled<1>({5})); },
@@ -124,6 +124,52 @@ TEST(DepthwiseErrors, WeightShapes) {
   EXPECT_THAT([&] { layer.set_weights(filled<4>({3, 3, 5, 3}), filled<1>({15})); },
               ThrowsMessage<ktl::shape_mismatch>(HasSubstr("depthwise_kernel")));
   EXPECT_EQ(layer.depthwise_kernel().dimension(3), 2);  // kept the old weights
+}
+
+// Integers cast to Padding / DataFormat are rejected by both layer families (both ranks).
+TEST(DepthwiseErrors, EnumValuesOutsideTheEnumerators) {
+  auto o = good_dw();
+  o.padding = static_cast<ktl::Padding>(5);
+  EXPECT_THAT([&] { make_dw(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("DepthwiseConv2D: invalid padding"), HasSubstr("\"valid\" and \"same\";"), HasSubstr("padding=5"))));
+  o = good_dw();
+  o.data_format = static_cast<ktl::DataFormat>(2);
+  EXPECT_THAT([&] { make_dw(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("DepthwiseConv2D: invalid data_format"), HasSubstr("data_format=2"))));
+  auto s = good_sep();
+  s.padding = static_cast<ktl::Padding>(3);
+  EXPECT_THAT([&] { make_sep(s); }, ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("SeparableConv2D: invalid padding"), HasSubstr("padding=3"))));
+  s = good_sep();
+  s.data_format = static_cast<ktl::DataFormat>(-3);
+  EXPECT_THAT([&] { make_sep(s); }, ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("SeparableConv2D: invalid data_format"), HasSubstr("data_format=-3"))));
+  EXPECT_THAT([] { ktl::DepthwiseConv1D::make(dw1d(2, 1, 1, static_cast<ktl::Padding>(4)), 2); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("DepthwiseConv1D"), HasSubstr("padding=4"))));
+  auto s1 = sep1d_causal();
+  s1.data_format = static_cast<ktl::DataFormat>(7);
+  s1.padding = ktl::Padding::valid;
+  EXPECT_THAT([&] { ktl::SeparableConv1D::make(s1, 2); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("SeparableConv1D"), HasSubstr("data_format=7"))));
+}
+
+// PyTorch's depthwise weight (C*M, 1, kh, kw) and 1x1 pointwise weight (F, C*M, 1, 1).
+TEST(DepthwiseErrors, PyTorchKernelLayouts) {
+  EXPECT_THAT([&] { ktl::DepthwiseConv2D(good_dw(), filled<4>({10, 1, 3, 3}), filled<1>({10})); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(
+                  HasSubstr("depthwise_kernel has shape (10, 1, 3, 3) but the layer expects (3, 3, C, 2)"),
+                  HasSubstr("PyTorch"), HasSubstr("{2, 3, 1, 0}"), HasSubstr("then reshape it to (3, 3, 5, 2)"))));
+  EXPECT_THAT([&] { ktl::SeparableConv2D(good_sep(), filled<4>({3, 3, 5, 2}), filled<4>({4, 10, 1, 1}), filled<1>({4})); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(
+                  HasSubstr("pointwise_kernel has shape (4, 10, 1, 1) but the layer expects (1, 1, 10, 4)"),
+                  HasSubstr("PyTorch"))));
+  // The suggested reorder + reshape gives Keras' kernel: torch[c*M + m, 0, y, x] = keras[y, x, c, m].
+  ktl::Tensor<float, 4> torch(10, 1, 3, 3);
+  torch.setRandom();
+  const ktl::Tensor<float, 4> shuffled = torch.shuffle(Eigen::array<int, 4>{2, 3, 1, 0});
+  const ktl::Tensor<float, 4> keras = shuffled.reshape(Eigen::array<Index, 4>{3, 3, 5, 2});
+  EXPECT_NO_THROW(ktl::DepthwiseConv2D(good_dw(), keras, filled<1>({10})));
+  EXPECT_EQ(keras(2, 1, 3, 1), torch(3 * 2 + 1, 0, 2, 1));
 }
 
 TEST(DepthwiseErrors, Inputs) {

@@ -5,6 +5,7 @@
 // (channels_first) kernels.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
@@ -240,6 +241,47 @@ TEST_P(DepthwiseKernel, SeparablePlanarMatchesDepthwiseThenPlainPointwise) {
                                         scratch.data(), pool);
     EXPECT_TRUE(near(y, want_planar)) << threads << " threads";
   }
+}
+
+/// a[i] and b[i] are the same number, NaN matching NaN (the bits of a NaN may differ).
+::testing::AssertionResult same_values(const std::vector<float>& a, const std::vector<float>& b) {
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))))
+      return ::testing::AssertionFailure() << "at " << i << ": " << a[i] << " vs " << b[i];
+  return ::testing::AssertionSuccess();
+}
+
+// NaN and infinities in the input and the bias: the bias + relu fused in registers (vector
+// lanes, leftover channels, multiplier lanes; planar blocks and one-value path) gives what the
+// generic rule gives, apply_elementwise's relu after the bias, so relu(NaN) = NaN.
+TEST_P(DepthwiseKernel, FusedReluFollowsTheGenericRuleForNaNAndInfinities) {
+  const KernelCase k = GetParam();
+  const DepthwiseGeometry g = make_geometry(k.batch, k.h, k.w, k.c, k.m, k.kh, k.kw, k.s, k.d, k.same);
+  const Index CM = k.c * k.m;
+  auto x = random_values(g.batch * g.in_h * g.in_w * g.channels, 8);
+  const auto w = random_values(g.kernel_h * g.kernel_w * CM, 9);
+  auto bias = random_values(CM, 10);
+  const float special[3] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity()};
+  for (std::size_t i = 5, j = 0; i < x.size(); i += 37, ++j) x[i] = special[j % 3];
+  for (std::size_t i = 1, j = 0; i < bias.size(); i += 4, ++j) bias[i] = special[(j + 1) % 3];
+  std::vector<float> packed(w.size());
+  ktl::kernels::pack_depthwise_weights(w.data(), packed.data(), g.kernel_h * g.kernel_w, k.c, k.m);
+  const ktl::ActivationFunction relu(ktl::Activation::relu), linear(ktl::Activation::linear);
+  const ktl::ThreadPool pool(1);
+  std::vector<float> fused(std::size_t(g.batch * g.out_pixels() * CM)), generic(fused.size());
+  ktl::kernels::depthwise_conv(x.data(), packed.data(), bias.data(), fused.data(), g, relu, pool);
+  ktl::kernels::depthwise_conv(x.data(), packed.data(), bias.data(), generic.data(), g, linear, pool);
+  ktl::apply_elementwise(relu, generic.data(), Index(generic.size()));
+  EXPECT_TRUE(same_values(fused, generic)) << "channels_last";
+  const auto xp = planar(x, g.batch, g.in_h * g.in_w, g.channels);
+  std::vector<float> scratch(std::size_t(ktl::kernels::depthwise_planar_scratch_size(g, 1)));
+  ktl::kernels::depthwise_conv_planar(xp.data(), packed.data(), bias.data(), fused.data(), g, relu,
+                                      scratch.data(), pool);
+  ktl::kernels::depthwise_conv_planar(xp.data(), packed.data(), bias.data(), generic.data(), g, linear,
+                                      scratch.data(), pool);
+  ktl::apply_elementwise(relu, generic.data(), Index(generic.size()));
+  EXPECT_TRUE(same_values(fused, generic)) << "planar";
 }
 
 INSTANTIATE_TEST_SUITE_P(Geometries, DepthwiseKernel, ::testing::ValuesIn(kernel_cases),

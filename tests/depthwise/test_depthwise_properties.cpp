@@ -4,6 +4,7 @@
 // regularization_loss / apply_constraints on small kernels.
 #include <cstdint>
 #include <random>
+#include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <ktl/layers/separable_conv.hpp>
 
 #include "ktl_test/compare.hpp"
+#include "ktl_test/special_values.hpp"
 
 namespace {
 
@@ -100,6 +102,49 @@ ktl::Conv1DOptions pointwise1d(Index filters) {
   c.filters = filters;
   c.kernel_size = 1;
   return c;
+}
+
+// NaN and infinities in the input and the bias: the depthwise kernels' bias + relu fused in
+// registers (vector lanes, leftover channels, multiplier lanes, planar blocks and the planar
+// one-value path) and the separable epilogue give what apply_activation gives on the linear
+// output, relu(NaN) = NaN included, in both formats.
+TEST(DepthwiseProperties, NonFiniteValuesFollowTheGenericActivationRule) {
+  for (const ktl::DataFormat f : {ktl::DataFormat::channels_last, ktl::DataFormat::channels_first}) {
+    for (const Index m : {1, 2}) {
+      for (const ktl::Dims<4> shape : {ktl::Dims<4>{2, 9, 21, 5}, ktl::Dims<4>{1, 6, 3, 5}}) {
+        auto o = dw2d(3, 1, 1, ktl::Padding::same, m);
+        o.data_format = f;
+        const auto kernel = random_tensor<float, 4>({3, 3, 5, m}, 31);
+        auto bias = random_tensor<float, 1>({5 * m}, 32);
+        ktl::test::add_special_values(bias.data(), bias.size(), 3, 3);
+        auto x = random_tensor<float, 4>(shape, 33);
+        ktl::test::add_special_values(x.data(), x.size(), 7, 53);
+        if (f == ktl::DataFormat::channels_first) x = to_first<4>(x);
+        ktl::test::expect_generic_activation_rule(
+            [&](const ktl::ActivationFunction& a) {
+              o.activation = a;
+              return ktl::DepthwiseConv2D(o, kernel, bias);
+            },
+            x, "DepthwiseConv2D " + std::string(ktl::to_string(f)) + " M " + std::to_string(m) +
+                   " width " + std::to_string(shape[2]));
+      }
+    }
+    auto o = sep2d(7, 3, 1, 1, ktl::Padding::same, 2);
+    o.data_format = f;
+    const auto depthwise = random_tensor<float, 4>({3, 3, 5, 2}, 34);
+    const auto pointwise = random_tensor<float, 4>({1, 1, 10, 7}, 35);
+    auto bias = random_tensor<float, 1>({7}, 36);
+    ktl::test::add_special_values(bias.data(), bias.size(), 2, 3);
+    auto x = random_tensor<float, 4>({2, 9, 21, 5}, 37);
+    ktl::test::add_special_values(x.data(), x.size(), 7, 53);
+    if (f == ktl::DataFormat::channels_first) x = to_first<4>(x);
+    ktl::test::expect_generic_activation_rule(
+        [&](const ktl::ActivationFunction& a) {
+          o.activation = a;
+          return ktl::SeparableConv2D(o, depthwise, pointwise, bias);
+        },
+        x, "SeparableConv2D " + std::string(ktl::to_string(f)));
+  }
 }
 
 TEST(SeparableProperties, EqualsDepthwiseThenPointwiseConv2D) {

@@ -119,6 +119,20 @@ inline ktl::DataFormat format_value(Input& in) {
   return in.coin(50) ? ktl::DataFormat::channels_first : ktl::DataFormat::channels_last;
 }
 
+/// Sometimes (3% each) a Padding or a DataFormat cast from an integer out of range, as a config
+/// file can produce: every layer must reject it by name. Returns true when it made one.
+inline bool bad_enum(Input& in, ktl::Padding& padding, ktl::DataFormat& format) {
+  if (in.coin(3)) {
+    padding = static_cast<ktl::Padding>(3 + in.below(5));
+    return true;
+  }
+  if (in.coin(3)) {
+    format = static_cast<ktl::DataFormat>(2 + in.below(5));
+    return true;
+  }
+  return false;
+}
+
 /// Element-wise activations the references implement (plus softmax, over the last axis).
 inline ktl::ActivationFunction activation_value(Input& in) {
   switch (in.below(12)) {

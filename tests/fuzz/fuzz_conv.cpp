@@ -176,11 +176,9 @@ void run(Input& in) {
   c.format = format_value(in);
   c.activation = activation_value(in);
   c.use_bias = in.coin(80);
-  // KTL_FUZZ_EXCLUDE(issue 10 §3, enum casts; branch "defects"): an integer cast to Padding or
-  // DataFormat out of range is accepted by the convolution layers today. Only the reshaping
-  // runners generate such values until that fix is merged.
+  const bool enum_out_of_range = bad_enum(in, c.padding, c.format);
   const typename Layer::Options options = options_of<F, N>(c);
-  const bool valid = options_valid<F, N>(c);
+  const bool valid = options_valid<F, N>(c) && !enum_out_of_range;
 
   // Input shape (logical channels_last) and the kernel's channel axis.
   Dims<R> x_last{};
@@ -325,9 +323,6 @@ void run(Input& in) {
   const bool finite_data = all_finite(x_l);
   const bool plain = c.activation.kind == ktl::Activation::linear || c.activation == ktl::ActivationFunction(ktl::Activation::relu);
   if (!finite_data && !plain) return;
-  // KTL_FUZZ_EXCLUDE(issue 10 §3, relu and NaN; branch "defects"): the depthwise kernels' fused
-  // bias + plain relu turns NaN into 0, where Keras and the generic path keep NaN.
-  if (!finite_data && F == Family::depthwise && c.activation.kind == ktl::Activation::relu && c.use_bias) return;
   Tensor<double, R> ref;
   if constexpr (F == Family::conv) {
     ref = conv_ref<N>(x_l, kernel, c.groups, c, axes);

@@ -67,7 +67,8 @@ void run_transposed(Input& in) {
   o.activation = activation_value(in);
   o.use_bias = in.coin(80);
 
-  bool valid = o.filters >= 1 && o.padding != Padding::causal;
+  const bool enum_out_of_range = bad_enum(in, o.padding, o.data_format);
+  bool valid = o.filters >= 1 && o.padding != Padding::causal && !enum_out_of_range;
   for (int a = 0; a < N; ++a) {
     const Index k = o.kernel_size[a], s = o.strides[a], d = o.dilation_rate[a];
     if (k < 1 || s < 1 || d < 1 || !fits(Wide(k - 1) * d + 1)) {

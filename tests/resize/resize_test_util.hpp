@@ -2,6 +2,7 @@
 // transposes and independent plain-loop references (keras-semantics 4.9-4.12).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -113,7 +114,8 @@ Tensor<S, N + 2> reference_nearest(const Tensor<S, N + 2>& x, const Extent<N>& s
 }
 
 /// Plain-loop reference of bilinear up-sampling in keras-semantics 4.11's float32 order,
-/// channels_last. volatile keeps every rounding step (no contraction into FMAs).
+/// channels_last, for outputs of at most 2^23 positions per axis (where that order is exact; lo
+/// is clamped to the axis as well). volatile keeps every rounding step (no contraction into FMAs).
 template <typename S>
 Tensor<S, 4> reference_bilinear(const Tensor<S, 4>& x, const Extent<2>& size, bool half_pixel) {
   const Dims<4> in = dims_of(x);
@@ -134,7 +136,7 @@ Tensor<S, 4> reference_bilinear(const Tensor<S, 4>& x, const Extent<2>& size, bo
     }
     const float i0 = std::floor(u);
     volatile float a = u - i0;
-    return W{std::max<Index>(static_cast<Index>(i0), 0),
+    return W{std::clamp<Index>(static_cast<Index>(i0), 0, len_in - 1),
              std::min<Index>(static_cast<Index>(std::ceil(u)), len_in - 1), a};
   };
   auto lerp = [](S l, S r, S a) {

@@ -3,6 +3,8 @@
 // Built once more per SIMD instruction set where the build machine has it, with contraction
 // allowed (tests/resize/CMakeLists.txt): a multiply-add contracted into an FMA inside the kernel
 // would change the last bit and fail here.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -87,6 +89,71 @@ INSTANTIATE_TEST_SUITE_P(Paths, ResizeBilinear,
                            return std::string(std::get<0>(i.param).name) +
                                   (std::get<1>(i.param) == BilinearMapping::legacy ? "_legacy" : "_half_pixel");
                          });
+
+// Outputs wider than 2^24 on a 1-row, 1-channel image (130 pixels, factor 2^17, so that legacy
+// positions past 2^24 still fall between two pixels before the last one): TensorFlow's
+// float(o) rounds past 2^24, and its last legacy positions reach the input width, one pixel past
+// the row. Every index must stay inside the row (the ASan leg checks the reads), positions that
+// float32 represents exactly must give TensorFlow's float32 values bit for bit, and the others
+// the interpolation at the exact position o * in / out (half-pixel: (o + 0.5) * in / out - 0.5),
+// computed here in double, within float rounding. Checked: around the switch from float to exact
+// positions, the last columns, and every 1009th column.
+TEST(ResizeBilinearWide, OutputsPastTwoToThe24StayInsideTheRow) {
+  constexpr Index in_w = 130, factor = Index{1} << 17, out_w = in_w * factor;
+  const auto x = ktl::test::random_tensor<float, 4>({1, 1, in_w, 1}, 5);
+  for (const BilinearMapping m : {BilinearMapping::legacy, BilinearMapping::half_pixel}) {
+    const bool half = m == BilinearMapping::half_pixel;
+    ktl::UpSampling2DOptions o;
+    o.size = {1, factor};
+    o.interpolation = ktl::Interpolation::bilinear;
+    o.bilinear_mapping = m;
+    const ktl::Tensor<float, 4> y = ktl::UpSampling2D(o)(x);
+    ASSERT_EQ(y.dimension(2), out_w);
+    // TensorFlow's float32 positions are exact up to 2^24 (legacy) / below 2^23 (half-pixel).
+    const Index exact = half ? Index{1} << 23 : (Index{1} << 24) + 1;
+    const float shift = half ? 0.5f : 0.0f;
+    auto value_at = [&](Index ox, float& want, double& tolerance) {
+      if (ox < exact) {  // TensorFlow's float32 order, every rounding step kept
+        volatile float scale = static_cast<float>(in_w) / static_cast<float>(out_w);
+        volatile float centre = static_cast<float>(ox) + shift;
+        volatile float scaled = centre * scale;
+        volatile float u = scaled - shift;
+        const float i0 = std::floor(u);
+        const Index lo = std::clamp<Index>(static_cast<Index>(i0), 0, in_w - 1);
+        const Index hi = std::min<Index>(static_cast<Index>(std::ceil(u)), in_w - 1);
+        volatile float a = u - i0;
+        volatile float d = x(0, 0, hi, 0) - x(0, 0, lo, 0);
+        volatile float p = d * a;
+        want = x(0, 0, lo, 0) + p;
+        tolerance = 0.0;
+      } else {  // the exact position
+        const double u = (static_cast<double>(ox) + shift) * static_cast<double>(in_w) /
+                             static_cast<double>(out_w) - shift;
+        const double i0 = std::floor(u);
+        const Index lo = std::clamp<Index>(static_cast<Index>(i0), 0, in_w - 1);
+        const Index hi = std::clamp<Index>(static_cast<Index>(std::ceil(u)), 0, in_w - 1);
+        want = static_cast<float>(x(0, 0, lo, 0) + (double(x(0, 0, hi, 0)) - x(0, 0, lo, 0)) * (u - i0));
+        tolerance = 1e-6;
+      }
+    };
+    Index checked = 0, bad = 0, first_bad = -1;
+    auto check = [&](Index ox) {
+      float want = 0.0f;
+      double tolerance = 0.0;
+      value_at(ox, want, tolerance);
+      ++checked;
+      if (!(std::abs(double(y(0, 0, ox, 0)) - double(want)) <= tolerance)) {
+        if (first_bad < 0) first_bad = ox;
+        ++bad;
+      }
+    };
+    for (Index ox = 0; ox < out_w; ox += 1009) check(ox);
+    for (Index ox = exact - 4096; ox < exact + 4096; ++ox) check(ox);
+    for (Index ox = out_w - 4096; ox < out_w; ++ox) check(ox);
+    EXPECT_EQ(bad, 0) << ktl::to_string(m) << ": " << bad << " of " << checked
+                      << " checked columns differ, the first at " << first_bad << " of " << out_w;
+  }
+}
 
 // Which images take plane mode: one channel, columns factor 2, and a cache-sized output (past
 // bilinear_cache_bytes the same images take the fused rows).

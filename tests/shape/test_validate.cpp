@@ -81,21 +81,39 @@ TEST(Validate, CheckStridesDilation) {
       ThrowsMessage<invalid_options>(AllOf(
           HasSubstr("Conv2D"), HasSubstr("strides"), HasSubstr("dilation_rate"),
           HasSubstr("strides=(2, 2)"), HasSubstr("dilation_rate=(2, 1)"), HasSubstr("must be 1"))));
-  // One axis strided and another dilated is rejected too (Keras checks "any" on each side).
+  // One axis strided and another dilated is rejected too (Keras checks "any" on each side); the
+  // message states Keras' rule, which (2, 1) with (1, 2) breaks, not a per-axis one it meets.
   EXPECT_THAT(
       [] {
-        shape::check_strides_dilation<2>("Conv2D", Extent<2>{1, 2}, Extent<2>{2, 1});
+        shape::check_strides_dilation<2>("Conv2D", Extent<2>{2, 1}, Extent<2>{1, 2});
       },
-      ThrowsMessage<invalid_options>(HasSubstr("strides=(1, 2)")));
+      ThrowsMessage<invalid_options>(AllOf(
+          HasSubstr("strides=(2, 1)"), HasSubstr("dilation_rate=(1, 2)"),
+          HasSubstr("either every stride must be 1 or every dilation rate must be 1"),
+          testing::Not(HasSubstr("on every axis;")))));
 }
 
-TEST(Validate, CheckPaddingNotCausal) {
-  EXPECT_NO_THROW(shape::check_padding_not_causal("Conv2D", Padding::valid));
-  EXPECT_NO_THROW(shape::check_padding_not_causal("Conv2D", Padding::same));
-  EXPECT_THAT([] { shape::check_padding_not_causal("Conv2DTranspose", Padding::causal); },
+TEST(Validate, CheckPadding) {
+  EXPECT_NO_THROW(shape::check_padding("Conv2D", Padding::valid));
+  EXPECT_NO_THROW(shape::check_padding("Conv2D", Padding::same));
+  EXPECT_NO_THROW(shape::check_padding("Conv1D", Padding::causal));
+  EXPECT_THAT([] { shape::check_padding("Conv2DTranspose", Padding::causal); },
               ThrowsMessage<invalid_options>(AllOf(HasSubstr("Conv2DTranspose"),
-                                                   HasSubstr("padding"), HasSubstr("causal"),
-                                                   HasSubstr("\"valid\""), HasSubstr("\"same\""))));
+                                                   HasSubstr("padding=causal"), HasSubstr("Conv1D only"),
+                                                   HasSubstr("\"valid\" and \"same\" (causal"))));
+  // An integer cast to Padding (as a config file can produce) is named by its value.
+  EXPECT_THAT([] { shape::check_padding("Conv1D", static_cast<Padding>(7)); },
+              ThrowsMessage<invalid_options>(AllOf(HasSubstr("Conv1D: invalid padding"),
+                                                   HasSubstr("\"valid\", \"same\" and \"causal\""),
+                                                   HasSubstr("padding=7"))));
+}
+
+TEST(Validate, CheckDataFormat) {
+  EXPECT_NO_THROW(shape::check_data_format("Conv2D", DataFormat::channels_first));
+  EXPECT_THAT([] { shape::check_data_format("SeparableConv1D", static_cast<DataFormat>(-1)); },
+              ThrowsMessage<invalid_options>(AllOf(HasSubstr("SeparableConv1D: invalid data_format"),
+                                                   HasSubstr("\"channels_last\" and \"channels_first\""),
+                                                   HasSubstr("data_format=-1"))));
 }
 
 TEST(Validate, CheckOutputPadding) {
@@ -210,8 +228,54 @@ TEST(Validate, CheckWeightShape) {
                                           HasSubstr("kernel has shape (3, 3, 2, 8)"),
                                           HasSubstr("expects (3, 3, 4, 8)"))));
   EXPECT_THAT(
-      [] { shape::check_weight_shape("Conv2D", "bias", Dims<1>{7}, Dims<1>{8}); },
-      ThrowsMessage<shape_mismatch>(AllOf(HasSubstr("bias"), HasSubstr("(7)"), HasSubstr("(8)"))));
+      [] { shape::check_weight_shape("Conv2D", "bias", Dims<1>{7}, Dims<1>{8}, "(filters)"); },
+      ThrowsMessage<shape_mismatch>(HasSubstr("bias has shape (7) but the layer expects (8) (filters)")));
+  EXPECT_THAT([] { shape::check_bias("Conv2D", Dims<1>{8}, false, 8, "(filters)"); },
+              ThrowsMessage<shape_mismatch>(HasSubstr("use_bias=false")));
+  EXPECT_NO_THROW(shape::check_bias("Conv2D", Dims<1>{0}, false, 8, "(filters)"));
+}
+
+// The expected kernel shape comes from the options, with the input-channel axis (free at
+// construction) by name, never from the received kernel; PyTorch's layouts get a hint.
+TEST(Validate, ConvKernelLayout) {
+  EXPECT_NO_THROW(shape::check_conv_kernel<2>("Conv2D", Dims<4>{3, 3, 16, 32}, 3, 32, 1));
+  EXPECT_NO_THROW(shape::check_conv_kernel<2>("Conv2D", Dims<4>{3, 3, 1, 32}, 3, 32, 4));
+  // PyTorch's Conv2d weight (out, in, kh, kw).
+  EXPECT_THAT([] { shape::check_conv_kernel<2>("Conv2D", Dims<4>{32, 16, 3, 3}, 3, 32, 1); },
+              ThrowsMessage<shape_mismatch>(AllOf(
+                  HasSubstr("Conv2D: kernel has shape (32, 16, 3, 3) but the layer expects (3, 3, C, 32)"),
+                  HasSubstr("PyTorch"), HasSubstr("kernel.shuffle(Eigen::array<int, 4>{2, 3, 1, 0})"),
+                  HasSubstr("transpose(2, 3, 1, 0)"), testing::Not(HasSubstr("reshape")))));
+  EXPECT_THAT([] { shape::check_conv_kernel<1>("Conv1D", Dims<3>{8, 2, 5}, 5, 8, 2); },
+              ThrowsMessage<shape_mismatch>(AllOf(HasSubstr("expects (5, C/groups, 8)"),
+                                                  HasSubstr("Eigen::array<int, 3>{2, 1, 0}"))));
+  // Other orders of valid extents, and plain wrong shapes (no hint).
+  EXPECT_THAT([] { shape::check_conv_kernel<2>("Conv2D", Dims<4>{3, 16, 3, 32}, 3, 32, 1); },
+              ThrowsMessage<shape_mismatch>(AllOf(HasSubstr("another order"), testing::Not(HasSubstr("PyTorch")))));
+  EXPECT_THAT([] { shape::check_conv_kernel<2>("Conv2D", Dims<4>{3, 3, 0, 32}, 3, 32, 1); },
+              ThrowsMessage<shape_mismatch>(AllOf(HasSubstr("with any C >= 1"), testing::Not(HasSubstr("order")))));
+}
+
+TEST(Validate, OtherKernelLayouts) {
+  // PyTorch's ConvTranspose2d weight (in, out, kh, kw).
+  EXPECT_NO_THROW(shape::check_conv_transpose_kernel<2>("Conv2DTranspose", Dims<4>{2, 2, 8, 5}, 2, 8));
+  EXPECT_THAT([] { shape::check_conv_transpose_kernel<2>("Conv2DTranspose", Dims<4>{5, 8, 2, 2}, 2, 8); },
+              ThrowsMessage<shape_mismatch>(AllOf(HasSubstr("expects (2, 2, 8, C)"), HasSubstr("PyTorch"),
+                                                  HasSubstr("{2, 3, 1, 0}"))));
+  // PyTorch's depthwise Conv2d weight (C*M, 1, kh, kw): reorder, then reshape to (kh, kw, C, M).
+  EXPECT_NO_THROW(shape::check_depthwise_kernel<2>("DepthwiseConv2D", Dims<4>{3, 3, 16, 2}, 3, 2));
+  EXPECT_THAT([] { shape::check_depthwise_kernel<2>("DepthwiseConv2D", Dims<4>{32, 1, 3, 3}, 3, 2); },
+              ThrowsMessage<shape_mismatch>(AllOf(HasSubstr("expects (3, 3, C, 2)"),
+                                                  HasSubstr("depthwise_kernel.shuffle(Eigen::array<int, 4>{2, 3, 1, 0})"),
+                                                  HasSubstr("then reshape it to (3, 3, 16, 2)"))));
+  // Reordered, PyTorch's (C*M, 1, k) is (k, 1, C*M): the same values as Keras' (k, C, M).
+  EXPECT_THAT([] { shape::check_depthwise_kernel<1>("DepthwiseConv1D", Dims<3>{6, 1, 3}, 3, 1); },
+              ThrowsMessage<shape_mismatch>(AllOf(HasSubstr("{2, 1, 0}"), HasSubstr("then reshape it to (3, 6, 1)"))));
+  // 1x1 pointwise kernel: (filters, C*M, 1, 1) in PyTorch.
+  EXPECT_NO_THROW(shape::check_pointwise_kernel<2>("SeparableConv2D", Dims<4>{1, 1, 12, 7}, 12, 7));
+  EXPECT_THAT([] { shape::check_pointwise_kernel<2>("SeparableConv2D", Dims<4>{7, 12, 1, 1}, 12, 7); },
+              ThrowsMessage<shape_mismatch>(AllOf(HasSubstr("pointwise_kernel has shape (7, 12, 1, 1)"),
+                                                  HasSubstr("expects (1, 1, 12, 7)"), HasSubstr("PyTorch"))));
 }
 
 }  // namespace

@@ -27,7 +27,8 @@ enum class DataFormat { channels_last, channels_first };
 enum class Interpolation { nearest, bilinear };
 
 /// Keras' spelling of each enumerator ("valid", "channels_last", "nearest", ...), for messages
-/// and configs; the parsers below accept exactly these strings (any case).
+/// and configs; the parsers below accept exactly these strings (any case). A value outside the
+/// enumerators (an integer cast to the enum) gives "?".
 inline constexpr std::string_view to_string(Padding p) noexcept {
   switch (p) {
     case Padding::valid: return "valid";
@@ -37,10 +38,18 @@ inline constexpr std::string_view to_string(Padding p) noexcept {
   return "?";
 }
 inline constexpr std::string_view to_string(DataFormat f) noexcept {
-  return f == DataFormat::channels_last ? "channels_last" : "channels_first";
+  switch (f) {
+    case DataFormat::channels_last: return "channels_last";
+    case DataFormat::channels_first: return "channels_first";
+  }
+  return "?";
 }
 inline constexpr std::string_view to_string(Interpolation i) noexcept {
-  return i == Interpolation::nearest ? "nearest" : "bilinear";
+  switch (i) {
+    case Interpolation::nearest: return "nearest";
+    case Interpolation::bilinear: return "bilinear";
+  }
+  return "?";
 }
 /// Streams to_string(value), so enums print by name in error messages.
 inline std::ostream& operator<<(std::ostream& os, Padding p) { return os << to_string(p); }
@@ -56,6 +65,23 @@ inline std::string to_lower(std::string_view s) {
   return out;
 }
 
+/// The allowed values of an enum option as Keras spells them, for messages:
+/// "valid" and "same"; "valid", "same" and "causal".
+template <typename Allowed>
+std::string quoted_list(const Allowed& allowed) {
+  std::string list;
+  std::size_t i = 0;
+  const std::size_t n = allowed.size();
+  for (auto e : allowed) {
+    if (i != 0) list += i + 1 == n ? " and " : ", ";
+    list += '"';
+    list += to_string(e);
+    list += '"';
+    ++i;
+  }
+  return list;
+}
+
 /// Looks `text` up (case-insensitively) among the enum's values; throws invalid_options naming
 /// the argument, the received text and the allowed spellings.
 template <typename Enum>
@@ -65,22 +91,26 @@ Enum parse_enum(std::string_view text, std::string_view argument,
   for (Enum e : allowed) {
     if (lower == to_string(e)) return e;
   }
-  std::string list;
-  for (Enum e : allowed) {
-    if (!list.empty()) list += ", ";
-    list += '"';
-    list += to_string(e);
-    list += '"';
-  }
   raise_argument(layer, argument, std::string("\"") + std::string(text) + "\"",
-                 "allowed values are " + list + " (case-insensitive)");
+                 "allowed values are " + quoted_list(allowed) + " (case-insensitive)");
+}
+
+/// True for the layers whose padding may be causal: Conv1D (Keras' only causal layer), and
+/// "ktl", the parsers' default, which names no layer in particular.
+constexpr bool accepts_causal(std::string_view layer) noexcept {
+  return layer == "Conv1D" || layer == "ktl";
 }
 
 }  // namespace detail
 
-/// Parses "valid", "same" or "causal" (any case). Throws invalid_options otherwise.
+/// Parses a padding mode (any case) for the layer named `layer`: "valid" or "same", and
+/// "causal" for Conv1D and for the default "ktl" (any Keras padding string). Throws
+/// invalid_options listing what that layer accepts otherwise, e.g. parse_padding("causal",
+/// "Conv3D") lists "valid" and "same".
 inline Padding parse_padding(std::string_view text, std::string_view layer = "ktl") {
-  return detail::parse_enum(text, "padding", {Padding::valid, Padding::same, Padding::causal}, layer);
+  if (detail::accepts_causal(layer))
+    return detail::parse_enum(text, "padding", {Padding::valid, Padding::same, Padding::causal}, layer);
+  return detail::parse_enum(text, "padding", {Padding::valid, Padding::same}, layer);
 }
 /// Parses "channels_last" or "channels_first" (any case). Throws invalid_options otherwise.
 inline DataFormat parse_data_format(std::string_view text, std::string_view layer = "ktl") {
@@ -93,6 +123,32 @@ inline Interpolation parse_interpolation(std::string_view text, std::string_view
                             {Interpolation::nearest, Interpolation::bilinear}, layer);
 }
 
+namespace detail {
+
+/// An integer option value (an entry of Extent or Pair) as Index. Keras takes integers there, so
+/// a bool or a floating-point value (which a conversion would truncate: 2.5 -> 2) does not
+/// compile; every integral type other than bool is accepted.
+template <typename T>
+constexpr Index option_integer(T value) {
+  static_assert(!std::is_same_v<T, bool>,
+                "ktl::Extent, ktl::Pair and ktl::PadPairs (kernel_size, strides, dilation_rate, "
+                "output_padding, size, cropping, padding) take integers, not bool: write 1 or 0, "
+                "not true or false");
+  static_assert(!std::is_floating_point_v<T>,
+                "ktl::Extent, ktl::Pair and ktl::PadPairs (kernel_size, strides, dilation_rate, "
+                "output_padding, size, cropping, padding) take integers, not floating-point "
+                "values, which would be truncated: write 2, not 2.0 or 2.5");
+  return static_cast<Index>(value);
+}
+
+/// True for the argument types the Extent / Pair / PadPairs constructors take: every arithmetic
+/// type, so that a bool or floating-point argument reaches option_integer's sentence instead of
+/// converting silently (or failing with an unrelated overload error).
+template <typename... Ts>
+inline constexpr bool all_arithmetic = (std::is_arithmetic_v<Ts> && ...);
+
+}  // namespace detail
+
 /// One integer per spatial axis. Keras' "int or tuple" argument: a single integer means the same
 /// value on every axis (implicit on purpose), N integers give one per axis.
 /// Example: Extent<2> s = 2;  Extent<2> k = {3, 5};
@@ -101,16 +157,20 @@ struct Extent {
   static_assert(N >= 1 && N <= 3, "ktl::Extent<N>: N is the spatial rank; use 1, 2 or 3");
   std::array<Index, static_cast<std::size_t>(N)> values{};
 
-  /// Keras' int form: the same value on every axis (0 by default, which validation rejects
-  /// for required fields such as kernel_size).
-  constexpr Extent(Index all = 0) {  // NOLINT(google-explicit-constructor): Keras int form
-    for (auto& v : values) v = all;
+  /// 0 on every axis ({} and the default; validation rejects 0 for required fields such as
+  /// kernel_size).
+  constexpr Extent() = default;
+  /// Keras' int form: the same value on every axis. Any integral type but bool; a bool or a
+  /// floating-point value does not compile (see detail::option_integer).
+  template <typename T, typename = std::enable_if_t<detail::all_arithmetic<T>>>
+  constexpr Extent(T all) {  // NOLINT(google-explicit-constructor): Keras int form
+    for (auto& v : values) v = detail::option_integer(all);
   }
-  /// Keras' tuple form: one integer per axis (N > 1; for N == 1 the int form is the tuple).
+  /// Keras' tuple form: one integer per axis (N > 1; for N == 1 the int form is the tuple), with
+  /// the int form's rule for each entry.
   template <typename... Is,
-            typename = std::enable_if_t<(sizeof...(Is) == N && N > 1 &&
-                                         (std::is_integral_v<Is> && ...))>>
-  constexpr Extent(Is... each) : values{{static_cast<Index>(each)...}} {}
+            typename = std::enable_if_t<(sizeof...(Is) == N && N > 1 && detail::all_arithmetic<Is...>)>>
+  constexpr Extent(Is... each) : values{{detail::option_integer(each)...}} {}
 
   /// Entry of spatial axis `axis` in [0, N) (unchecked).
   constexpr Index operator[](int axis) const { return values[static_cast<std::size_t>(axis)]; }
@@ -144,10 +204,14 @@ struct Pair {
   Index after = 0;
   /// (0, 0).
   constexpr Pair() = default;
-  /// Keras' int form: the same amount before and after.
-  constexpr Pair(Index both) : before(both), after(both) {}  // NOLINT: Keras int form
-  /// Explicit (before, after) amounts.
-  constexpr Pair(Index b, Index a) : before(b), after(a) {}
+  /// Keras' int form: the same amount before and after. Any integral type but bool; a bool or a
+  /// floating-point amount does not compile (see detail::option_integer).
+  template <typename T, typename = std::enable_if_t<detail::all_arithmetic<T>>>
+  constexpr Pair(T both)  // NOLINT: Keras int form
+      : before(detail::option_integer(both)), after(detail::option_integer(both)) {}
+  /// Explicit (before, after) amounts, with the int form's rule for each.
+  template <typename B, typename A, typename = std::enable_if_t<detail::all_arithmetic<B, A>>>
+  constexpr Pair(B b, A a) : before(detail::option_integer(b)), after(detail::option_integer(a)) {}
   constexpr bool operator==(const Pair& o) const { return before == o.before && after == o.after; }
   constexpr bool operator!=(const Pair& o) const { return !(*this == o); }
 };
@@ -166,8 +230,12 @@ struct PadPairs {
   static_assert(N >= 1 && N <= 3, "ktl::PadPairs<N>: N is the spatial rank; use 1, 2 or 3");
   std::array<Pair, static_cast<std::size_t>(N)> values{};
 
-  /// Keras' int form: the same amount before and after on every axis.
-  constexpr PadPairs(Index all = 0) {  // NOLINT: Keras int form
+  /// (0, 0) on every axis ({} and the default).
+  constexpr PadPairs() = default;
+  /// Keras' int form: the same amount before and after on every axis (Pair's rule: integers
+  /// only).
+  template <typename T, typename = std::enable_if_t<detail::all_arithmetic<T>>>
+  constexpr PadPairs(T all) {  // NOLINT: Keras int form
     for (auto& v : values) v = Pair(all);
   }
   /// One entry per axis, each an integer (both sides) or a (before, after) pair. Plain Pair
@@ -178,8 +246,9 @@ struct PadPairs {
   template <int M = N, typename = std::enable_if_t<M == 3>>
   constexpr PadPairs(Pair a0, Pair a1, Pair a2) : values{{a0, a1, a2}} {}
   /// The 1-D pair form: PadPairs<1>{1, 2} is (before 1, after 2), as Cropping1D((1, 2)).
-  template <int M = N, typename = std::enable_if_t<M == 1>>
-  constexpr PadPairs(Index before, Index after) : values{{Pair(before, after)}} {}
+  template <typename B, typename A, int M = N,
+            typename = std::enable_if_t<M == 1 && detail::all_arithmetic<B, A>>>
+  constexpr PadPairs(B before, A after) : values{{Pair(before, after)}} {}
 
   /// Pair of spatial axis `axis` in [0, N) (unchecked).
   constexpr const Pair& operator[](int axis) const { return values[static_cast<std::size_t>(axis)]; }

@@ -53,11 +53,21 @@ void pack_depthwise_weights(const T* keras, T* packed, Index taps, Index channel
 }
 
 /// How a finished sum is turned into an output value before it is stored: nothing, + bias, or
-/// + bias then max(., 0) (the plain relu), all in registers. Other activations run on the tile
-/// afterwards (bias_activation_rows / apply_elementwise).
+/// + bias then the plain relu (ktl::detail::plain_relu: NaN stays NaN, as in apply_elementwise),
+/// all in registers. Other activations run on the tile afterwards (bias_activation_rows /
+/// apply_elementwise).
 enum class Epilogue { none, bias, bias_relu };
 
 namespace detail {
+
+/// ktl::detail::plain_relu on every lane: x < 0 ? 0 : x, so NaN lanes stay NaN (the mask of
+/// x < 0 is false for them).
+template <typename Packet>
+Packet relu_packet(const Packet& x) {
+  namespace ei = Eigen::internal;
+  using T = typename ei::unpacket_traits<Packet>::type;
+  return ei::pandnot(x, ei::pcmp_lt(x, ei::pset1<Packet>(T(0))));
+}
 
 /// The taps t in [0, k) whose input position base + t * dilation lies in [0, extent):
 /// [first, last). Computed once per row or pixel so the tap loops carry no bounds checks.
@@ -113,8 +123,7 @@ void dw_vectors(const T* x_n, Index x0, const T* wm, const T* bias, T* dst, cons
     for (int p = 0; p < P; ++p) {
       Packet r = acc[p];
       if constexpr (E != Epilogue::none) r = ei::padd(r, bv);
-      if constexpr (E == Epilogue::bias_relu)  // r > 0 ? r : 0, as the scalar relu
-        r = ei::pand(r, ei::pcmp_lt(ei::pset1<Packet>(T(0)), r));
+      if constexpr (E == Epilogue::bias_relu) r = relu_packet(r);
       ei::pstoreu(dst + p * st.CM + c, r);
     }
   } else {
@@ -125,7 +134,7 @@ void dw_vectors(const T* x_n, Index x0, const T* wm, const T* bias, T* dst, cons
       for (Index v = 0; v < V; ++v) {
         T r = lanes[v];
         if constexpr (E != Epilogue::none) r += bias[(c + v) * st.M + m];
-        if constexpr (E == Epilogue::bias_relu) r = r > T(0) ? r : T(0);
+        if constexpr (E == Epilogue::bias_relu) r = ktl::detail::plain_relu(r);
         out[v * st.M] = r;
       }
     }
@@ -184,7 +193,7 @@ void dw_pixels(const T* x_n, const T* w, const T* bias, T* dst, const DepthwiseG
       for (int p = 0; p < P; ++p) {
         T r = acc[p];
         if constexpr (E != Epilogue::none) r += bias[c * M + m];
-        if constexpr (E == Epilogue::bias_relu) r = r > T(0) ? r : T(0);
+        if constexpr (E == Epilogue::bias_relu) r = ktl::detail::plain_relu(r);
         dst[p * CM + c * M + m] = r;
       }
     }
@@ -398,7 +407,7 @@ void dw_plane_block(const T* pad, Index pad_width, const T* wp, Index w_tap, T b
     for (int q = 0; q < NQ; ++q) {
       Packet v = acc[r][q];
       if constexpr (E != Epilogue::none) v = ei::padd(v, ei::pset1<Packet>(bias_value));
-      if constexpr (E == Epilogue::bias_relu) v = ei::pand(v, ei::pcmp_lt(ei::pset1<Packet>(T(0)), v));
+      if constexpr (E == Epilogue::bias_relu) v = relu_packet(v);
       ei::pstoreu(out + (r0 + r) * ld + at + q * V, v);
     }
 }
@@ -445,7 +454,7 @@ void dw_plane_rows(const T* pad, const T* w, T bias_value, T* dst, Index ld,
           for (Index kx = 0; kx < g.kernel_w; ++kx) acc += row[kx * g.dilation_w] * wr[kx * w_tap];
         }
         if constexpr (E != Epilogue::none) acc += bias_value;
-        if constexpr (E == Epilogue::bias_relu) acc = acc > T(0) ? acc : T(0);
+        if constexpr (E == Epilogue::bias_relu) acc = ktl::detail::plain_relu(acc);
         dst[r * ld + ox] = acc;
       }
   }

@@ -3,7 +3,8 @@
 // or the half-pixel mapping (tf.keras 2.x, Keras 3), with its exact float32 order. Per axis:
 //   scale = float(L_in) / float(L_out)
 //   u = float(o) * scale  (legacy)  or  (float(o) + 0.5f) * scale - 0.5f  (half-pixel)
-//   i0 = floor(u), lo = max(i0, 0), hi = min(ceil(u), L_in - 1), a = u - i0
+//   i0 = floor(u), lo = min(max(i0, 0), L_in - 1), hi = min(ceil(u), L_in - 1), a = u - i0
+// (TensorFlow does not clamp lo to L_in - 1; see bilinear_axis for output positions past 2^24.)
 // and per output pixel, in this order:
 //   top = X[lo_y, lo_x] + (X[lo_y, hi_x] - X[lo_y, lo_x]) * a_x
 //   bottom = X[hi_y, lo_x] + (X[hi_y, hi_x] - X[hi_y, lo_x]) * a_x
@@ -38,7 +39,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cassert>
 #include <cmath>
 #include <cstddef>
 #include <type_traits>
@@ -56,7 +56,18 @@ inline constexpr std::size_t bilinear_cache_bytes = std::size_t{16} << 20;
 
 namespace detail {
 
-/// (lo, hi, a) of every output position of one axis.
+/// Output positions of one axis from which TensorFlow's float32 position is no longer exact:
+/// float(o) rounds past 2^24, and the half-pixel centre o + 0.5 already past 2^23.
+constexpr Index bilinear_exact_positions(bool half_pixel) {
+  return half_pixel ? Index{1} << 23 : (Index{1} << 24) + 1;
+}
+
+/// (lo, hi, a) of every output position of one axis. Below bilinear_exact_positions they are
+/// TensorFlow's, bit for bit, except that lo is also clamped to in - 1 (TensorFlow clamps only
+/// hi, and rounding can put u at in). Past it TensorFlow's float(o) is rounded to a multiple of
+/// 2, 4, ..., so it repeats positions and its last ones reach in: one pixel past the end of the
+/// axis. There the same formula is evaluated in double with the exact o (and TensorFlow's float
+/// scale, so the positions keep growing across the switch), both indices clamped to the axis.
 template <typename T>
 #if defined(__GNUC__) && !defined(__clang__)
 [[gnu::optimize("fp-contract=off")]]
@@ -66,7 +77,8 @@ void bilinear_axis(Index in, Index out, bool half_pixel, Index* lo, Index* hi, T
 #pragma clang fp contract(off)
 #endif
   const float scale = static_cast<float>(in) / static_cast<float>(out);
-  for (Index o = 0; o < out; ++o) {
+  const Index exact = std::min(out, bilinear_exact_positions(half_pixel));
+  for (Index o = 0; o < exact; ++o) {
     float pos;
     if (half_pixel) {
       const float centre = static_cast<float>(o) + 0.5f;
@@ -76,10 +88,19 @@ void bilinear_axis(Index in, Index out, bool half_pixel, Index* lo, Index* hi, T
       pos = static_cast<float>(o) * scale;
     }
     const float i0 = std::floor(pos);
-    lo[o] = std::max<Index>(static_cast<Index>(i0), 0);
+    lo[o] = std::clamp<Index>(static_cast<Index>(i0), 0, in - 1);
     hi[o] = std::min<Index>(static_cast<Index>(std::ceil(pos)), in - 1);
     const float frac = pos - i0;
     a[o] = static_cast<T>(frac);
+  }
+  const double wide_scale = static_cast<double>(scale);
+  for (Index o = exact; o < out; ++o) {
+    const double centre = static_cast<double>(o) + (half_pixel ? 0.5 : 0.0);
+    const double pos = centre * wide_scale - (half_pixel ? 0.5 : 0.0);
+    const double i0 = std::floor(pos);
+    lo[o] = std::clamp<Index>(static_cast<Index>(i0), 0, in - 1);
+    hi[o] = std::clamp<Index>(static_cast<Index>(std::ceil(pos)), 0, in - 1);
+    a[o] = static_cast<T>(static_cast<float>(pos - i0));
   }
 }
 
@@ -351,7 +372,8 @@ void bilinear_rows(const BilinearPlan<T>& p, const Source& src, T* yp, Index r0,
       continue;
     }
     // Table rows never decrease (a <= b, c <= d, a <= c, b <= d), so with both rows in
-    // {a, second} only the five choices below exist.
+    // {a, second} only the five choices below exist; any other table is still computed right,
+    // one row at a time.
     const Index c = p.lo_y[r + 1], d = p.hi_y[r + 1];
     T* y0 = yp + r * out_row;
     T* y1 = y0 + out_row;
@@ -362,7 +384,9 @@ void bilinear_rows(const BilinearPlan<T>& p, const Source& src, T* yp, Index r0,
       case 4: src.template pair<true, false, false>(a, second, y0, y1, w0, w1); break;
       case 6: src.template pair<true, true, false>(a, second, y0, y1, w0, w1); break;
       case 7: src.template pair<true, true, true>(a, second, y0, y1, w0, w1); break;
-      default: assert(false && "bilinear_rows: table rows decrease");
+      default:
+        src.row(a, b, y0, w0);
+        src.row(c, d, y1, w1);
     }
     r += 2;
   }

@@ -67,9 +67,12 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
                 "ktl::Conv<Scalar, N>: Scalar must be a floating-point type (float or double)");
 
  public:
-  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  /// operator()(x), operator()(x, pool), forward(x, y), forward for any accepted x and y,
+  /// compute_output_shape and output_shape for arrays and braced lists come from LayerCalls.
   using Calls = detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2>;
   using Calls::forward;
+  using Calls::output_shape;
+  using Calls::compute_output_shape;
   static constexpr int rank = N + 2;
   using Options = ConvOptions<N>;
 
@@ -79,6 +82,12 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
     validate_options(options_);
     set_weights(std::move(kernel), std::move(bias));
   }
+  /// The same for weights given as maps, expressions or tensors of another index type (each
+  /// copied or evaluated once). A weight of another rank, layout or scalar type does not compile.
+  template <typename Kernel, typename Bias = Tensor<Scalar, 1>>
+  Conv(Options options, Kernel&& kernel, Bias&& bias = Bias())
+      : Conv(std::move(options), detail::weight<Conv, Scalar, rank>(std::forward<Kernel>(kernel)),
+             detail::weight<Conv, Scalar, 1>(std::forward<Bias>(bias))) {}
 
   /// Builds the weights with the options' initializers, as Keras' build() does for an input with
   /// `input_channels` channels: kernel from derive_seed(seed, 0), bias from derive_seed(seed, 1).
@@ -117,8 +126,6 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
                                      "effective kernel (kernel_size - 1) * dilation_rate + 1");
     return out;
   }
-  /// Keras' name for output_shape.
-  Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
   /// Writes the output into caller memory `y` (shape output_shape(x)); allocates nothing once
   /// `workspace` has grown to this call's size. Throws shape_mismatch when y has another shape.
@@ -174,19 +181,18 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
   /// filters) with C/groups >= 1, bias (filters) or empty when use_bias is false.
   /// Throws shape_mismatch otherwise (the layer keeps its old weights).
   void set_weights(Tensor<Scalar, rank> kernel, Tensor<Scalar, 1> bias = {}) {
-    const Dims<rank> got = dims_of(kernel);
-    Dims<rank> expected{};
-    for (int a = 0; a < N; ++a) expected[static_cast<std::size_t>(a)] = options_.kernel_size[a];
-    expected[static_cast<std::size_t>(N)] = std::max<Index>(1, got[static_cast<std::size_t>(N)]);
-    expected[static_cast<std::size_t>(N + 1)] = options_.filters;
-    shape::check_weight_shape(class_name(), "kernel", got, expected);
-    if (options_.use_bias)
-      shape::check_weight_shape(class_name(), "bias", dims_of(bias), Dims<1>{options_.filters});
-    else if (bias.size() != 0)
-      detail::raise<shape_mismatch>(class_name(), "bias has shape ", dims_of(bias),
-                                    " but use_bias=false means no bias; pass an empty tensor");
+    shape::check_conv_kernel<N>(class_name(), dims_of(kernel), options_.kernel_size,
+                                options_.filters, options_.groups);
+    shape::check_bias(class_name(), dims_of(bias), options_.use_bias, options_.filters, "(filters)");
     kernel_ = std::move(kernel);
     bias_ = std::move(bias);
+  }
+  /// The same for weights given as maps or expressions; another rank, layout or scalar type does
+  /// not compile.
+  template <typename Kernel, typename Bias = Tensor<Scalar, 1>>
+  void set_weights(Kernel&& kernel, Bias&& bias = Bias()) {
+    set_weights(detail::weight<Conv, Scalar, rank>(std::forward<Kernel>(kernel)),
+                detail::weight<Conv, Scalar, 1>(std::forward<Bias>(bias)));
   }
 
   /// Kernel and bias penalties (Keras adds them to the loss once per weight).
@@ -225,7 +231,8 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
     shape::check_effective_kernel<N>(class_name(), o.kernel_size, o.dilation_rate);
     shape::check_min(class_name(), "groups", o.groups, 1);
     shape::check_strides_dilation<N>(class_name(), o.strides, o.dilation_rate);
-    if (N != 1) shape::check_padding_not_causal(class_name(), o.padding);
+    shape::check_padding(class_name(), o.padding);
+    shape::check_data_format(class_name(), o.data_format);
     shape::check_divisible(class_name(), "filters", o.filters, "groups", o.groups);
   }
   static Index aligned(Index n) { return (n + 15) / 16 * 16; }  // 64-byte steps for float

@@ -73,9 +73,12 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
                 "ktl::ConvTranspose<Scalar, N>: Scalar must be float or double");
 
  public:
-  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  /// operator()(x), operator()(x, pool), forward(x, y), forward for any accepted x and y,
+  /// compute_output_shape and output_shape for arrays and braced lists come from LayerCalls.
   using Calls = detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar, N + 2>;
   using Calls::forward;
+  using Calls::output_shape;
+  using Calls::compute_output_shape;
   static constexpr int rank = N + 2;
   using Options = ConvTransposeOptions<N>;
 
@@ -91,6 +94,13 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
     validate(options_);
     set_weights(std::move(kernel), std::move(bias));
   }
+  /// The same for weights given as maps, expressions or tensors of another index type (each
+  /// copied or evaluated once). A weight of another rank, layout or scalar type does not compile.
+  template <typename Kernel, typename Bias = Tensor<Scalar, 1>>
+  ConvTranspose(Options options, Kernel&& kernel, Bias&& bias = Bias())
+      : ConvTranspose(std::move(options),
+                      detail::weight<ConvTranspose, Scalar, rank>(std::forward<Kernel>(kernel)),
+                      detail::weight<ConvTranspose, Scalar, 1>(std::forward<Bias>(bias))) {}
 
   /// Builds the layer for `input_channels` input channels with its initializers, as Keras'
   /// build() does: kernel from derive_seed(seed, 0), bias from derive_seed(seed, 1).
@@ -139,8 +149,6 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
     }
     return out;
   }
-  /// Keras' name for output_shape.
-  Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
   /// Writes into caller memory `y` (must have output_shape(x)'s shape, else shape_mismatch);
   /// allocates nothing once `workspace` has grown to the size this shape needs.
@@ -201,22 +209,19 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
   /// Replaces the weights (Keras' set_weights), with the constructor's checks: kernel
   /// (k..., F, C) with C >= 1, bias (F) when use_bias, empty otherwise. Throws shape_mismatch.
   void set_weights(Tensor<Scalar, rank> kernel, Tensor<Scalar, 1> bias = {}) {
-    Dims<rank> expected{};
-    for (int a = 0; a < N; ++a) expected[static_cast<std::size_t>(a)] = options_.kernel_size[a];
-    expected[static_cast<std::size_t>(N)] = options_.filters;
-    const Index channels = kernel.dimension(rank - 1);
-    expected[static_cast<std::size_t>(N + 1)] = channels >= 1 ? channels : 1;
-    shape::check_weight_shape(class_name(), "kernel (k..., filters, in_channels)", dims_of(kernel),
-                              expected);
-    if (options_.use_bias)
-      shape::check_weight_shape(class_name(), "bias (filters)", dims_of(bias),
-                                Dims<1>{options_.filters});
-    else if (bias.size() != 0)
-      detail::raise<shape_mismatch>(class_name(), "bias has shape ", dims_of(bias),
-                                    " but use_bias=false (the layer has no bias weight)");
+    shape::check_conv_transpose_kernel<N>(class_name(), dims_of(kernel), options_.kernel_size,
+                                          options_.filters);
+    shape::check_bias(class_name(), dims_of(bias), options_.use_bias, options_.filters, "(filters)");
     kernel_ = std::move(kernel);
     bias_ = std::move(bias);
     repack();
+  }
+  /// The same for weights given as maps or expressions; another rank, layout or scalar type does
+  /// not compile.
+  template <typename Kernel, typename Bias = Tensor<Scalar, 1>>
+  void set_weights(Kernel&& kernel, Bias&& bias = Bias()) {
+    set_weights(detail::weight<ConvTranspose, Scalar, rank>(std::forward<Kernel>(kernel)),
+                detail::weight<ConvTranspose, Scalar, 1>(std::forward<Bias>(bias)));
   }
 
   /// Kernel and bias penalties (Keras adds them to the loss).
@@ -246,7 +251,8 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
     shape::check_min<N>(L, "strides", o.strides, 1);
     shape::check_min<N>(L, "dilation_rate", o.dilation_rate, 1);
     shape::check_effective_kernel<N>(L, o.kernel_size, o.dilation_rate);
-    shape::check_padding_not_causal(L, o.padding);
+    shape::check_padding(L, o.padding);
+    shape::check_data_format(L, o.data_format);
     shape::check_output_padding<N>(L, o.output_padding, o.strides);
     if (o.padding == Padding::same && o.output_padding) {
       for (int a = 0; a < N; ++a) {

@@ -60,9 +60,12 @@ class Cropping : public detail::LayerCalls<Cropping<Scalar, N>, Scalar, N + 2> {
   static_assert(std::is_floating_point_v<Scalar>, "ktl::Cropping<Scalar, N>: Scalar must be float or double");
 
  public:
-  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  /// operator()(x), operator()(x, pool), forward(x, y), forward for any accepted x and y,
+  /// compute_output_shape and output_shape for arrays and braced lists come from LayerCalls.
   using Calls = detail::LayerCalls<Cropping<Scalar, N>, Scalar, N + 2>;
   using Calls::forward;
+  using Calls::output_shape;
+  using Calls::compute_output_shape;
   static constexpr int rank = N + 2;
   using Options = CroppingOptions<N>;
   /// Keras class name (messages, configs): "Cropping1D", "Cropping2D" or "Cropping3D".
@@ -74,7 +77,7 @@ class Cropping : public detail::LayerCalls<Cropping<Scalar, N>, Scalar, N + 2> {
   explicit Cropping(Options options = Options{}) : options_(options) {
     shape::check_non_negative<N>(class_name(), "cropping", options_.cropping);
     shape::check_amount_sums<N>(class_name(), "cropping", options_.cropping);
-    detail::check_data_format(class_name(), format());
+    shape::check_data_format(class_name(), format());
   }
 
   /// Output shape for an input shape. Throws shape_mismatch when an input axis is empty or the
@@ -96,8 +99,6 @@ class Cropping : public detail::LayerCalls<Cropping<Scalar, N>, Scalar, N + 2> {
     }
     return shape::cropping_output_shape<N>(input, f, options_.cropping, class_name());
   }
-  /// Keras' name for output_shape.
-  Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
   /// Writes the result into caller memory `y` (exactly the output shape, else shape_mismatch).
   /// Allocates nothing; `workspace` is unused (kept for the common layer signature).

@@ -119,9 +119,12 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
                 "ktl::DepthwiseConv<Scalar, N>: Scalar must be a floating-point type (float or double)");
 
  public:
-  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  /// operator()(x), operator()(x, pool), forward(x, y), forward for any accepted x and y,
+  /// compute_output_shape and output_shape for arrays and braced lists come from LayerCalls.
   using Calls = detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar, N + 2>;
   using Calls::forward;
+  using Calls::output_shape;
+  using Calls::compute_output_shape;
   static constexpr int rank = N + 2;
   using Options = DepthwiseConvOptions<N>;
 
@@ -131,6 +134,13 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
     validate_options(options_);
     set_weights(std::move(depthwise_kernel), std::move(bias));
   }
+  /// The same for weights given as maps, expressions or tensors of another index type (each
+  /// copied or evaluated once). A weight of another rank, layout or scalar type does not compile.
+  template <typename Kernel, typename Bias = Tensor<Scalar, 1>>
+  DepthwiseConv(Options options, Kernel&& depthwise_kernel, Bias&& bias = Bias())
+      : DepthwiseConv(std::move(options),
+                      detail::weight<DepthwiseConv, Scalar, rank>(std::forward<Kernel>(depthwise_kernel)),
+                      detail::weight<DepthwiseConv, Scalar, 1>(std::forward<Bias>(bias))) {}
 
   /// Builds the weights with the options' initializers, as Keras' build() does for an input with
   /// `input_channels` channels: depthwise_kernel from derive_seed(seed, 0), bias from
@@ -167,8 +177,6 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
                                      "effective kernel (kernel_size - 1) * dilation_rate + 1");
     return out;
   }
-  /// Keras' name for output_shape.
-  Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
   /// Writes the output into caller memory `y` (shape output_shape(x), not overlapping x);
   /// allocates nothing once `workspace` has grown to this call's size (channels_last needs none;
@@ -221,22 +229,21 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
   /// (kernel_size..., C, depth_multiplier) with C >= 1, bias (C*M) or empty when use_bias is
   /// false. Throws shape_mismatch otherwise (the layer keeps its old weights).
   void set_weights(Tensor<Scalar, rank> depthwise_kernel, Tensor<Scalar, 1> bias = {}) {
-    const Dims<rank> got = dims_of(depthwise_kernel);
-    Dims<rank> expected{};
-    for (int a = 0; a < N; ++a) expected[static_cast<std::size_t>(a)] = options_.kernel_size[a];
-    const Index channels = std::max<Index>(1, got[static_cast<std::size_t>(N)]);
-    expected[static_cast<std::size_t>(N)] = channels;
-    expected[static_cast<std::size_t>(N + 1)] = options_.depth_multiplier;
-    shape::check_weight_shape(class_name(), "depthwise_kernel", got, expected);
-    if (options_.use_bias)
-      shape::check_weight_shape(class_name(), "bias", dims_of(bias),
-                                Dims<1>{channels * options_.depth_multiplier});
-    else if (bias.size() != 0)
-      detail::raise<shape_mismatch>(class_name(), "bias has shape ", dims_of(bias),
-                                    " but use_bias=false means no bias; pass an empty tensor");
+    shape::check_depthwise_kernel<N>(class_name(), dims_of(depthwise_kernel), options_.kernel_size,
+                                     options_.depth_multiplier);
+    shape::check_bias(class_name(), dims_of(bias), options_.use_bias,
+                      depthwise_kernel.dimension(N) * options_.depth_multiplier,
+                      "(C * depth_multiplier, C from depthwise_kernel)");
     kernel_ = std::move(depthwise_kernel);
     bias_ = std::move(bias);
     repack();
+  }
+  /// The same for weights given as maps or expressions; another rank, layout or scalar type does
+  /// not compile.
+  template <typename Kernel, typename Bias = Tensor<Scalar, 1>>
+  void set_weights(Kernel&& depthwise_kernel, Bias&& bias = Bias()) {
+    set_weights(detail::weight<DepthwiseConv, Scalar, rank>(std::forward<Kernel>(depthwise_kernel)),
+                detail::weight<DepthwiseConv, Scalar, 1>(std::forward<Bias>(bias)));
   }
 
   /// Depthwise-kernel and bias penalties (Keras adds them to the loss once per weight).
@@ -273,7 +280,8 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
     shape::check_min<N>(class_name(), "dilation_rate", o.dilation_rate, 1);
     shape::check_effective_kernel<N>(class_name(), o.kernel_size, o.dilation_rate);
     shape::check_min(class_name(), "depth_multiplier", o.depth_multiplier, 1);
-    shape::check_padding_not_causal(class_name(), o.padding);
+    shape::check_padding(class_name(), o.padding);
+    shape::check_data_format(class_name(), o.data_format);
     shape::check_strides_dilation<N>(class_name(), o.strides, o.dilation_rate);
   }
   /// The kernels' weight layout (k.., M, C), rebuilt whenever the weights change.

@@ -28,8 +28,13 @@ namespace ktl {
 /// u = (o + 0.5) * in/out - 0.5 (tf.keras on TF 1.15 / 2.x, Keras 3; PyTorch align_corners=False).
 enum class BilinearMapping { legacy, half_pixel };
 
+/// "legacy" or "half_pixel" ("?" for a value outside the enumerators).
 inline constexpr std::string_view to_string(BilinearMapping m) noexcept {
-  return m == BilinearMapping::legacy ? "legacy" : "half_pixel";
+  switch (m) {
+    case BilinearMapping::legacy: return "legacy";
+    case BilinearMapping::half_pixel: return "half_pixel";
+  }
+  return "?";
 }
 inline std::ostream& operator<<(std::ostream& os, BilinearMapping m) { return os << to_string(m); }
 
@@ -86,9 +91,12 @@ class UpSampling : public detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 
   static_assert(std::is_floating_point_v<Scalar>, "ktl::UpSampling<Scalar, N>: Scalar must be float or double");
 
  public:
-  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  /// operator()(x), operator()(x, pool), forward(x, y), forward for any accepted x and y,
+  /// compute_output_shape and output_shape for arrays and braced lists come from LayerCalls.
   using Calls = detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 2>;
   using Calls::forward;
+  using Calls::output_shape;
+  using Calls::compute_output_shape;
   static constexpr int rank = N + 2;
   using Options = UpSamplingOptions<N>;
   /// Keras class name (messages, configs): "UpSampling1D", "UpSampling2D" or "UpSampling3D".
@@ -99,16 +107,12 @@ class UpSampling : public detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 
   /// Validates the options: every size >= 1, known enumerator values.
   explicit UpSampling(Options options = Options{}) : options_(options) {
     shape::check_min<N>(class_name(), "size", options_.size, 1);
-    detail::check_data_format(class_name(), format());
+    shape::check_data_format(class_name(), format());
     if constexpr (N == 2) {
-      if (options_.interpolation != Interpolation::nearest &&
-          options_.interpolation != Interpolation::bilinear)
-        detail::raise_argument(class_name(), "interpolation", static_cast<int>(options_.interpolation),
-                               "allowed values are \"nearest\" and \"bilinear\"");
-      if (options_.bilinear_mapping != BilinearMapping::legacy &&
-          options_.bilinear_mapping != BilinearMapping::half_pixel)
-        detail::raise_argument(class_name(), "bilinear_mapping", static_cast<int>(options_.bilinear_mapping),
-                               "allowed values are \"legacy\" and \"half_pixel\"");
+      shape::check_enum<Interpolation, 2>(class_name(), "interpolation", options_.interpolation,
+                                          {Interpolation::nearest, Interpolation::bilinear});
+      shape::check_enum<BilinearMapping, 2>(class_name(), "bilinear_mapping", options_.bilinear_mapping,
+                                            {BilinearMapping::legacy, BilinearMapping::half_pixel});
     }
   }
 
@@ -119,8 +123,6 @@ class UpSampling : public detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 
     shape::check_non_empty<rank>(class_name(), input, f);
     return shape::upsampling_output_shape<N>(input, f, options_.size, class_name());
   }
-  /// Keras' name for output_shape.
-  Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
   /// Writes the result into caller memory `y` (exactly the output shape, else shape_mismatch).
   /// Nearest allocates nothing; bilinear keeps its coordinate tables in `workspace`, and for

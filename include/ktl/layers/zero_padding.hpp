@@ -59,9 +59,12 @@ class ZeroPadding : public detail::LayerCalls<ZeroPadding<Scalar, N>, Scalar, N 
   static_assert(std::is_floating_point_v<Scalar>, "ktl::ZeroPadding<Scalar, N>: Scalar must be float or double");
 
  public:
-  /// operator()(x), operator()(x, pool) and forward(x, y) come from LayerCalls.
+  /// operator()(x), operator()(x, pool), forward(x, y), forward for any accepted x and y,
+  /// compute_output_shape and output_shape for arrays and braced lists come from LayerCalls.
   using Calls = detail::LayerCalls<ZeroPadding<Scalar, N>, Scalar, N + 2>;
   using Calls::forward;
+  using Calls::output_shape;
+  using Calls::compute_output_shape;
   static constexpr int rank = N + 2;
   using Options = ZeroPaddingOptions<N>;
   /// Keras class name (messages, configs): "ZeroPadding1D", "ZeroPadding2D" or "ZeroPadding3D".
@@ -73,7 +76,7 @@ class ZeroPadding : public detail::LayerCalls<ZeroPadding<Scalar, N>, Scalar, N 
   explicit ZeroPadding(Options options = Options{}) : options_(options) {
     shape::check_non_negative<N>(class_name(), "padding", options_.padding);
     shape::check_amount_sums<N>(class_name(), "padding", options_.padding);
-    detail::check_data_format(class_name(), format());
+    shape::check_data_format(class_name(), format());
   }
 
   /// Output shape for an input shape. Throws shape_mismatch when an input axis is empty or a
@@ -83,8 +86,6 @@ class ZeroPadding : public detail::LayerCalls<ZeroPadding<Scalar, N>, Scalar, N 
     shape::check_non_empty<rank>(class_name(), input, f);
     return shape::zero_padding_output_shape<N>(input, f, options_.padding, class_name());
   }
-  /// Keras' name for output_shape.
-  Dims<rank> compute_output_shape(const Dims<rank>& input) const { return output_shape(input); }
 
   /// Writes the result into caller memory `y` (exactly the output shape, else shape_mismatch).
   /// Allocates nothing; `workspace` is unused (kept for the common layer signature).

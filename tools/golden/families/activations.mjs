@@ -10,6 +10,7 @@ export const note = [
   '"exponential"), hard_sigmoid_keras3 (relu6(x + 3) / 6), elu with alpha != 1 (where/expm1),',
   'and relu with alpha / max_value / threshold (following Keras 2.2.4\'s TF backend: leakyRelu,',
   'relu, relu6, x * (x > threshold), clipByValue, minus alpha * relu(threshold - x)).',
+  'relu_nonfinite*: NaN and +-inf inputs; NaN stays NaN in every variant, as in TensorFlow.',
 ].join('\n');
 
 const SELU_ALPHA = 1.6732632423543772848170429916717;
@@ -30,10 +31,11 @@ const reference = {
   exponential: (x) => Math.exp(x),
 };
 
-// Keras 2.2.4's general relu, written from §8's rules (not from the tfjs graph below).
+// Keras 2.2.4's general relu, written from §8's rules (not from the tfjs graph below). NaN
+// propagates through every branch (Math.max/min keep it; NaN * 0 is NaN), as in TensorFlow.
 function referenceRelu(x, alpha, maxValue, threshold) {
   if (alpha !== 0 && maxValue === null && threshold === 0) return x >= 0 ? x : alpha * x;
-  let r = threshold !== 0 ? (x > threshold ? x : 0) : Math.max(x, 0);
+  let r = threshold !== 0 ? x * (x > threshold ? 1 : 0) : Math.max(x, 0);
   if (maxValue !== null) r = Math.min(Math.max(r, 0), maxValue);
   if (alpha !== 0) r -= alpha * Math.max(threshold - x, 0);
   return r;
@@ -120,6 +122,26 @@ export async function build(tf, lib) {
     const tag = (v) => String(v).replace('-', 'm').replace('.', 'p');
     add(`relu_alpha_${tag(alpha)}_max_${maxValue === null ? 'none' : tag(maxValue)}_threshold_${tag(threshold)}`,
         { activation: 'relu', alpha, max_value: maxValue, threshold }, x, y);
+  }
+
+  // Non-finite inputs through plain relu and every combination above: TensorFlow's CPU kernels
+  // keep NaN (relu and relu6 are Eigen's NaN-propagating max/min, clip_by_value likewise,
+  // leaky_relu gives alpha * NaN, and x * (x > threshold) gives NaN * 0), and so does tfjs.
+  // -inf with a threshold is -inf * 0 = NaN.
+  const special = { shape: [2, 4], data: Float32Array.from([NaN, Infinity, -Infinity, 0, -1, 1, 0.5, 7]) };
+  const st = lib.toTf(tf, special);
+  {
+    const y = lib.tensorOf(tf.relu(st));
+    lib.assertClose('relu nonfinite', y, map(special, reference.relu), 0);
+    add('relu_nonfinite', { activation: 'relu' }, special, y);
+  }
+  for (const [alpha, maxValue, threshold] of reluCombos) {
+    const y = lib.tensorOf(tfjsRelu(tf, st, alpha, maxValue, threshold));
+    const label = `relu nonfinite alpha ${alpha} max_value ${maxValue} threshold ${threshold}`;
+    lib.assertClose(label, y, map(special, (v) => referenceRelu(v, alpha, maxValue, threshold)), 1e-6);
+    const tag = (v) => String(v).replace('-', 'm').replace('.', 'p');
+    add(`relu_nonfinite_alpha_${tag(alpha)}_max_${maxValue === null ? 'none' : tag(maxValue)}_threshold_${tag(threshold)}`,
+        { activation: 'relu', alpha, max_value: maxValue, threshold }, special, y);
   }
 
   // softmax over the last axis: rank 2 (with huge, equal and very spread rows), 3 and 4.

@@ -44,13 +44,6 @@ constexpr DataFormat data_format_of(const Options& options) {
   }
 }
 
-/// Rejects a data_format that is not one of the two enumerators (e.g. a cast integer).
-inline void check_data_format(std::string_view layer, DataFormat f) {
-  if (f != DataFormat::channels_last && f != DataFormat::channels_first)
-    raise_argument(layer, "data_format", static_cast<int>(f),
-                   "allowed values are \"channels_last\" and \"channels_first\"");
-}
-
 /// A tensor seen as channels_last planes: channels_first (N, C, S...) is N*C one-channel images,
 /// since every (n, c) plane is a contiguous spatial image; no transpose is ever needed.
 template <int N>
