@@ -8,19 +8,23 @@
 #      Eigen-heavy tests compile 2.4x faster than at -O1), without the compile-fail checks
 #      (label compile_fail), which no sanitizer can change;
 #   3. the threading tests (tests/threads: the pool, every layer family called by 8 threads
-#      while the default pool is resized) under ThreadSanitizer, that executable alone.
+#      while the default pool is resized) under ThreadSanitizer, that executable alone;
+#   4. fuzz: the layer fuzz target (tests/fuzz) with Clang's libFuzzer under ASan + UBSan, a
+#      seeded run of a fixed number of inputs (6000, about 25 s) from the committed corpus,
+#      stopped at 50 s on a busy machine.
 # Every leg's test executables share one precompiled header of Eigen's Tensor module and
 # GoogleTest per build (KTL_TEST_PCH), and the release and asan legs run each test executable as
 # 4 GoogleTest shards instead of one process per test case (KTL_TEST_SHARDS=4): that keeps the
 # whole script under 10 minutes on a 2-core machine.
 # At the end it prints each leg's wall time and CPU time (user + sys of everything it ran; less
 # sensitive than wall time to other processes on the machine).
-# KTL_TEST_LEGS="release asan tsan" (default) selects legs; KTL_JOBS sets build parallelism (2).
+# KTL_TEST_LEGS="release asan tsan fuzz" (default) selects legs; KTL_JOBS sets build parallelism
+# (2); KTL_FUZZ_RUNS sets the fuzz leg's number of inputs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh libgtest-dev libgmock-dev libbenchmark-dev
 jobs="${KTL_JOBS:-2}"
-legs="${KTL_TEST_LEGS:-release asan tsan}"
+legs="${KTL_TEST_LEGS:-release asan tsan fuzz}"
 shards="${KTL_TEST_SHARDS:-4}"
 
 leg_release() {
@@ -54,6 +58,20 @@ leg_tsan() {
   cmake --build "$build" -j"$jobs" --target ktl_threads_tests
   # Run directly: ctest would also list the executables this leg does not build.
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "$build/tests/threads/ktl_threads_tests"
+}
+
+leg_fuzz() {
+  tools/install-deps.sh clang libclang-rt-14-dev
+  local build=build/test-fuzz
+  cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release \
+        -DCMAKE_CXX_FLAGS_RELEASE="-O1 -g1" -DKTL_WARNINGS_AS_ERRORS=ON \
+        -DKTL_BUILD_TESTS=ON -DKTL_BUILD_FUZZ=ON -DKTL_BUILD_EXAMPLES=OFF \
+        -DKTL_BUILD_BENCHMARKS=OFF -DKTL_PACKAGE_TESTS=OFF
+  cmake --build "$build" -j"$jobs" --target ktl_fuzz_layers
+  # New inputs go to a fresh folder; the committed corpus is only read.
+  rm -rf "$build/corpus" && mkdir -p "$build/corpus"
+  "$build/tests/fuzz/ktl_fuzz_layers" -seed=1 -runs="${KTL_FUZZ_RUNS:-6000}" -max_total_time=50 \
+    -max_len=128 -len_control=0 -artifact_prefix="$build/" "$build/corpus" tests/fuzz/corpus
 }
 
 TIMEFORMAT="%R %U %S"  # bash's `time`: wall, user and sys seconds, children included

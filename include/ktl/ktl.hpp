@@ -11,6 +11,7 @@
 #include <ktl/core/types.hpp>
 #include <ktl/core/workspace.hpp>
 
+#include <ktl/shape/checked.hpp>
 #include <ktl/shape/conv_shape.hpp>
 #include <ktl/shape/resize_shape.hpp>
 #include <ktl/shape/validate.hpp>

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <ktl/layers/conv.hpp>
 
 namespace {
@@ -222,6 +224,74 @@ TEST(ConvErrors, InputChecksAtCall) {
   x1.setZero();
   EXPECT_THAT([&] { conv1(x1); }, ThrowsMessage<ktl::shape_mismatch>(HasSubstr("Conv1D")));
   EXPECT_THAT([&] { (void)conv1.output_shape({1, 6, 1}); }, ThrowsMessage<ktl::shape_mismatch>(HasSubstr("empty")));
+}
+
+// Issue 10 §2: sizes a config file can carry that overflow Index.
+TEST(ConvErrors, SizesBeyondIndex) {
+  constexpr Index max = std::numeric_limits<Index>::max();
+  constexpr Index p62 = Index{1} << 62;
+  // make(): the kernel shape's element count (SEGV, or a layer built, before).
+  EXPECT_THAT([] { (void)ktl::Conv2D::make(good2d(), p62); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("Conv2D"), HasSubstr("kernel shape"),
+                                                        HasSubstr("input_channels=4611686018427387904"))));
+  auto o = good2d();
+  o.kernel_size = {Index{1} << 32, Index{1} << 32};
+  EXPECT_THAT([&] { (void)ktl::Conv2D::make(o, 1); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("kernel_size=(4294967296, 4294967296)"),
+                                                        HasSubstr("more elements than Index"))));
+  // (kernel - 1) * dilation + 1 beyond Index.
+  ktl::Conv1DOptions o1;
+  o1.filters = 1;
+  o1.kernel_size = 3;
+  o1.dilation_rate = p62;
+  ktl::Tensor<float, 3> k1(3, 1, 1);
+  k1.setConstant(1.0f);
+  EXPECT_THAT([&] { ktl::Conv1D(o1, k1, bias(1)); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("Conv1D"), HasSubstr("dilation_rate=4611686018427387904"),
+                                                        HasSubstr("overflows Index"))));
+  // The largest effective kernel that fits: 'same' pads up to K - 1 zeros, so the input plus
+  // them must fit too.
+  o1.kernel_size = 2;
+  o1.dilation_rate = max - 1;
+  o1.padding = ktl::Padding::same;
+  ktl::Tensor<float, 3> k2(2, 1, 1);
+  k2.setConstant(1.0f);
+  const ktl::Conv1D dilated(o1, k2, bias(1));
+  EXPECT_EQ(dilated.output_shape({1, 1, 1}), (ktl::Dims<3>{1, 1, 1}));
+  EXPECT_THAT([&] { (void)dilated.output_shape({1, 3, 1}); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("Conv1D"), HasSubstr("zero-padded input length"),
+                                                       HasSubstr("dilation_rate=9223372036854775806"))));
+  // Input shapes whose element count is beyond Index (the output shape came back before).
+  const ktl::Conv2D conv(good2d(), kernel2d(3, 3, 2, 4), bias(4));
+  EXPECT_THAT([&] { (void)conv.output_shape({p62, 5, 5, 2}); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("Conv2D"), HasSubstr("input shape (4611686018427387904, 5, 5, 2)"),
+                                                       HasSubstr("more elements than Index"))));
+}
+
+TEST(ConvErrors, SameWithAStrideNearTheIndexLimit) {
+  // ceil(L / s) was (L + s - 1) / s, which overflows; one window at 0, no padding.
+  ktl::Conv1DOptions o;
+  o.filters = 1;
+  o.kernel_size = 3;
+  o.strides = std::numeric_limits<Index>::max();
+  o.padding = ktl::Padding::same;
+  ktl::Tensor<float, 3> k(3, 2, 1);
+  k.setValues({{{1.0f}, {2.0f}}, {{3.0f}, {4.0f}}, {{5.0f}, {6.0f}}});
+  for (auto f : {ktl::DataFormat::channels_last, ktl::DataFormat::channels_first}) {
+    o.data_format = f;
+    const ktl::Conv1D conv(o, k, bias(1));
+    ktl::Tensor<float, 3> x = f == ktl::DataFormat::channels_last ? ktl::Tensor<float, 3>(1, 5, 2)
+                                                                   : ktl::Tensor<float, 3>(1, 2, 5);
+    for (Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(i + 1);
+    const ktl::Tensor<float, 3> y = conv(x);
+    ASSERT_EQ(ktl::dims_of(y), (ktl::Dims<3>{1, 1, 1}));
+    // channels_last x[t][c] = 2t + c + 1; channels_first x[c][t] = 5c + t + 1.
+    float expected = 0.0f;
+    for (Index t = 0; t < 3; ++t)
+      for (Index c = 0; c < 2; ++c)
+        expected += k(t, c, 0) * static_cast<float>(f == ktl::DataFormat::channels_last ? 2 * t + c + 1 : 5 * c + t + 1);
+    EXPECT_EQ(y(0, 0, 0), expected);
+  }
 }
 
 }  // namespace

@@ -583,3 +583,93 @@ TEST(ConvTransposeErrors, Inputs) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Sizes (issue 10 §2): huge strides and dilation rates that still give short outputs compute
+// them with a workspace sized by the work; lengths and counts beyond Index are errors.
+
+namespace {
+
+constexpr Index p61 = Index{1} << 61, p62 = Index{1} << 62;
+
+// Runs `o` on x (channels_last) in both formats with an explicit workspace, against the scatter
+// reference; returns the largest workspace a call grew to.
+std::size_t check_sized(ktl::Conv1DTransposeOptions o, const Tensor<float, 3>& x, Index filters) {
+  const Index channels = x.dimension(2);
+  const auto w = kt::random_tensor<float, 3>(ktl::Dims<3>{o.kernel_size[0], filters, channels}, 11);
+  const auto b = kt::random_tensor<float, 1>(ktl::Dims<1>{filters}, 12);
+  const Tensor<float, 3> ref = kt::transpose_reference<float, 1>(x, w, b, o);
+  const ktl::ThreadPool pool(2);
+  std::size_t most = 0;
+  for (DataFormat f : {DataFormat::channels_last, DataFormat::channels_first}) {
+    o.data_format = f;
+    const ktl::Conv1DTranspose layer(o, w, b);
+    const Tensor<float, 3> in = f == DataFormat::channels_last ? x : kt::to_first(x);
+    Tensor<float, 3> y(layer.output_shape(ktl::dims_of(in)));
+    ktl::Workspace ws;
+    layer.forward(ktl::view(in), ktl::mutable_view(y), ws, pool);
+    EXPECT_TRUE(kt::tensors_near(y, f == DataFormat::channels_last ? ref : kt::to_first(ref),
+                                 kt::float_tolerance))
+        << ktl::to_string(f);
+    most = std::max(most, ws.capacity());
+  }
+  return most;
+}
+
+}  // namespace
+
+TEST(ConvTransposeSizes, HugeStridesGiveShortOutputsAndSmallWorkspaces) {
+  // One input position with output_padding: the length is K%2 + op (same) or K + op (valid)
+  // whatever the stride. The tap tables used to hold `stride` entries: 512 MiB for 2^26, an
+  // overflowed size and a heap overflow for 2^61.
+  const auto x = kt::random_tensor<float, 3>(ktl::Dims<3>{2, 1, 5}, 13);
+  for (Index s : {Index{1} << 26, p61}) {
+    SCOPED_TRACE(s);
+    EXPECT_LE(check_sized(opts<1>(3, 3, s, Padding::same, Extent<1>(2)), x, 3), 1u << 16);
+    EXPECT_LE(check_sized(opts<1>(3, 3, s, Padding::valid, Extent<1>(1)), x, 3), 1u << 16);
+    // same, op 0: one output aligned by q = 1, so its phase is residue 1, not 0.
+    EXPECT_LE(check_sized(opts<1>(3, 3, s, Padding::same, Extent<1>(0)), x, 3), 1u << 16);
+  }
+}
+
+TEST(ConvTransposeSizes, HugeDilationAlignment) {
+  // k 3, d 2^60, same, op 0: three outputs, aligned by q = 2^60, where only the middle tap lands.
+  // The kernel's input offsets were m * C with m near 2^60 (signed overflow).
+  const auto x = kt::random_tensor<float, 3>(ktl::Dims<3>{1, 3, 16}, 14);
+  EXPECT_LE(check_sized(opts<1>(2, 3, 1, Padding::same, Extent<1>(0), Index{1} << 60), x, 2),
+            1u << 16);
+}
+
+TEST(ConvTransposeSizes, LengthsAndCountsBeyondIndex) {
+  const ktl::Conv1DTranspose wide(opts<1>(1, 3, p62, Padding::valid, std::nullopt, 1, false),
+                                  taps({1, 2, 3}));
+  EXPECT_THAT([&] { (void)wide.output_shape({1, 3, 1}); },
+              ThrowsMessage<ktl::shape_mismatch>(::testing::AllOf(
+                  HasSubstr("Conv1DTranspose"), HasSubstr("strides=4611686018427387904"),
+                  HasSubstr("overflows Index"))));
+  EXPECT_EQ(wide.output_shape({1, 1, 1}), (ktl::Dims<3>{1, p62, 1}));
+  auto o = good();
+  o.strides = Index{1} << 31;
+  o.kernel_size = 1;
+  const ktl::Conv2DTranspose big(o, kernel_for(o), bias_for(2));
+  EXPECT_THAT([&] { (void)big.output_shape({1, 2, 2, 3}); },
+              ThrowsMessage<ktl::shape_mismatch>(::testing::AllOf(
+                  HasSubstr("Conv2DTranspose"), HasSubstr("output shape (1, 4294967296, 4294967296, 2)"),
+                  HasSubstr("more elements than Index"))));
+}
+
+TEST(ConvTransposeSizes, OptionAndMakeOverflow) {
+  auto o = good();
+  o.strides = 1;
+  o.dilation_rate = {1, p62};
+  expect_invalid(o, "Conv2DTranspose", "dilation_rate=4611686018427387904");
+  EXPECT_THAT([] { (void)ktl::Conv2DTranspose::make(good(), p62); },
+              ThrowsMessage<ktl::invalid_options>(::testing::AllOf(
+                  HasSubstr("Conv2DTranspose"), HasSubstr("kernel shape"),
+                  HasSubstr("input_channels=4611686018427387904"))));
+  o = good();
+  o.kernel_size = {Index{1} << 32, Index{1} << 32};
+  EXPECT_THAT([&] { (void)ktl::Conv2DTranspose::make(o, 1); },
+              ThrowsMessage<ktl::invalid_options>(::testing::AllOf(
+                  HasSubstr("kernel_size=(4294967296, 4294967296)"), HasSubstr("more elements"))));
+}

@@ -263,4 +263,96 @@ TEST(SeparableErrors, Inputs) {
       AllOf(HasSubstr("output view has shape (1, 4, 4, 10)"), HasSubstr("(1, 4, 4, 4)"))));
 }
 
+// Issue 10 §2: sizes a config file can carry that overflow Index.
+TEST(DepthwiseErrors, SizesBeyondIndex) {
+  constexpr Index p62 = Index{1} << 62;
+  EXPECT_THAT([&] { ktl::DepthwiseConv2D::make(good_dw(), p62); }, ThrowsMessage<ktl::invalid_options>(
+      AllOf(HasSubstr("DepthwiseConv2D"), HasSubstr("depthwise_kernel shape"),
+            HasSubstr("input_channels=4611686018427387904"))));
+  EXPECT_THAT([&] { ktl::SeparableConv2D::make(good_sep(), p62); }, ThrowsMessage<ktl::invalid_options>(
+      AllOf(HasSubstr("SeparableConv2D"), HasSubstr("input_channels=4611686018427387904"))));
+  // C * M fits the depthwise kernel (1, 1, 2^31, 2^31) but not the pointwise one (1, 1, 2^62, 4).
+  auto sep = good_sep();
+  sep.kernel_size = 1;
+  sep.depth_multiplier = Index{1} << 31;
+  EXPECT_THAT([&] { ktl::SeparableConv2D::make(sep, Index{1} << 31); }, ThrowsMessage<ktl::invalid_options>(
+      AllOf(HasSubstr("pointwise_kernel shape (1, 1, 4611686018427387904, 4)"), HasSubstr("depth_multiplier=2147483648"))));
+  auto o = good_dw();
+  o.dilation_rate = {1, p62};
+  EXPECT_THAT([&] { make_dw(o); }, ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("DepthwiseConv2D"), HasSubstr("dilation_rate=4611686018427387904"))));
+  auto os = good_sep();
+  os.dilation_rate = {p62, 1};
+  EXPECT_THAT([&] { make_sep(os); }, ThrowsMessage<ktl::invalid_options>(AllOf(
+      HasSubstr("SeparableConv2D"), HasSubstr("dilation_rate=4611686018427387904"))));
+}
+
+// channels_first 1-D options (factories, see dw1d).
+ktl::DepthwiseConv1DOptions dw1d_first(Index k, Index d) {
+  ktl::DepthwiseConv1DOptions o;
+  o.kernel_size = k;
+  o.dilation_rate = d;
+  o.padding = ktl::Padding::same;
+  o.depth_multiplier = 2;
+  o.data_format = ktl::DataFormat::channels_first;
+  return o;
+}
+ktl::SeparableConv1DOptions sep1d_first(Index k, Index d) {
+  ktl::SeparableConv1DOptions o;
+  o.filters = 3;
+  o.kernel_size = k;
+  o.dilation_rate = d;
+  o.padding = ktl::Padding::same;
+  o.depth_multiplier = 2;
+  o.data_format = ktl::DataFormat::channels_first;
+  return o;
+}
+
+// channels_first sized its zero-padded band by the dilated extent: an 8-step input asked for
+// terabytes (d 2^40) or overflowed to a 1-element workspace and wrote 2^61 zeros (d 2^62).
+// Every dilation now gives the plain-loop result with a workspace sized by the work.
+TEST(DepthwiseSizes, ChannelsFirstDilationFarBeyondTheInput) {
+  const ktl::ThreadPool pool(2);
+  const Index C = 2, L = 8, M = 2, F = 3;
+  ktl::Tensor<float, 3> x(1, C, L);  // channels_first
+  for (Index i = 0; i < x.size(); ++i) x.data()[i] = 0.25f * static_cast<float>(i % 7) - 0.5f;
+  for (Index d : {Index{1}, Index{5}, Index{20}, Index{1} << 40, Index{1} << 62}) {
+    SCOPED_TRACE(d);
+    const Index k = d == Index{1} << 62 ? 2 : 3;  // (k - 1) * d + 1 must fit
+    ktl::Tensor<float, 3> wd(k, C, M), wp(1, C * M, F);
+    for (Index i = 0; i < wd.size(); ++i) wd.data()[i] = 0.1f * static_cast<float>(i + 1);
+    for (Index i = 0; i < wp.size(); ++i) wp.data()[i] = 0.05f * static_cast<float>(i) - 0.2f;
+    const ktl::DepthwiseConv1D dw(dw1d_first(k, d), wd, filled<1>({C * M}));
+    const ktl::SeparableConv1D sep(sep1d_first(k, d), wd, wp, filled<1>({F}));
+    // Plain loop: tap t of output o reads input o + t*d - before (zero outside); bias 0.5.
+    const Index before = ktl::shape::same_padding(L, k, 1, d).before;
+    ktl::Tensor<float, 3> want_dw(1, C * M, L), want_sep(1, F, L);
+    for (Index c = 0; c < C; ++c)
+      for (Index m = 0; m < M; ++m)
+        for (Index o = 0; o < L; ++o) {
+          float acc = 0.0f;
+          for (Index t = 0; t < k; ++t) {
+            const Index i = o + t * d - before;
+            if (i >= 0 && i < L) acc += x(0, c, i) * wd(t, c, m);
+          }
+          want_dw(0, c * M + m, o) = acc;
+        }
+    for (Index f = 0; f < F; ++f)
+      for (Index o = 0; o < L; ++o) {
+        float acc = 0.5f;
+        for (Index j = 0; j < C * M; ++j) acc += want_dw(0, j, o) * wp(0, j, f);
+        want_sep(0, f, o) = acc;
+      }
+    for (Index i = 0; i < want_dw.size(); ++i) want_dw.data()[i] += 0.5f;
+    ktl::Workspace ws;
+    ktl::Tensor<float, 3> y_dw(1, C * M, L), y_sep(1, F, L);
+    dw.forward(ktl::view(x), ktl::mutable_view(y_dw), ws, pool);
+    EXPECT_LE(ws.capacity(), std::size_t{1} << 16);
+    sep.forward(ktl::view(x), ktl::mutable_view(y_sep), ws, pool);
+    EXPECT_LE(ws.capacity(), std::size_t{1} << 16);
+    for (Index i = 0; i < y_dw.size(); ++i) EXPECT_NEAR(y_dw.data()[i], want_dw.data()[i], 1e-5) << i;
+    for (Index i = 0; i < y_sep.size(); ++i) EXPECT_NEAR(y_sep.data()[i], want_sep.data()[i], 1e-5) << i;
+  }
+}
+
 }  // namespace

@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <ktl/layers/cropping.hpp>
 #include <ktl/layers/up_sampling.hpp>
 #include <ktl/layers/zero_padding.hpp>
@@ -9,6 +11,7 @@
 namespace {
 
 using ktl::Dims;
+using ktl::Index;
 using ktl::Pair;
 using testing::AllOf;
 using testing::HasSubstr;
@@ -127,6 +130,44 @@ TEST(ResizeErrors, WrongOutputView) {
   x1.setZero();
   EXPECT_THAT([&] { ktl::Cropping1D().forward(ktl::view(x1), ktl::mutable_view(y1)); },
               ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("Cropping1D"), HasSubstr("(1, 3, 1)"))));
+}
+
+// Issue 10 §2: amounts and factors a config file can carry that overflow Index.
+TEST(ResizeErrors, SizesBeyondIndex) {
+  constexpr Index max = std::numeric_limits<Index>::max();
+  constexpr Index p62 = Index{1} << 62;
+  // 4 * (2^62 + 1) wrapped to 4: a (1, 4, 1) output that repeat_vectors overflowed.
+  const ktl::UpSampling1D up({p62 + 1});
+  ktl::Tensor<float, 3> x(1, 4, 1);
+  x.setZero();
+  EXPECT_THAT([&] { (void)up.output_shape({1, 4, 1}); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("UpSampling1D"), HasSubstr("size=4611686018427387905"),
+                                                       HasSubstr("input length=4"), HasSubstr("overflows Index"))));
+  EXPECT_THROW((void)up(x), ktl::shape_mismatch);
+  ktl::Tensor<float, 3> y(1, 4, 1);
+  EXPECT_THROW(up.forward(ktl::view(x), ktl::mutable_view(y)), ktl::shape_mismatch);
+  EXPECT_EQ(up.output_shape({1, 1, 1}), (Dims<3>{1, p62 + 1, 1}));
+  // Every length fits, the element count does not.
+  const ktl::UpSampling3D up3({{Index{1} << 21, Index{1} << 21, Index{1} << 21}});
+  EXPECT_THAT([&] { (void)up3.output_shape({1, 2, 2, 2, 1}); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("UpSampling3D"), HasSubstr("more elements than Index"),
+                                                       HasSubstr("input shape (1, 2, 2, 2, 1)"))));
+  // (2^63-1, 2^63-1) gave a (1, 1, 1) output for 3 steps.
+  EXPECT_THAT([&] { ktl::ZeroPadding1D l({{max, max}}); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("ZeroPadding1D"), HasSubstr("padding"),
+                                                        HasSubstr("(9223372036854775807, 9223372036854775807)"))));
+  const ktl::ZeroPadding2D pad({{Pair{max - 1, 0}, Pair{0, 0}}});
+  EXPECT_EQ(pad.output_shape({1, 1, 1, 1}), (Dims<4>{1, max, 1, 1}));
+  EXPECT_THAT([&] { (void)pad.output_shape({1, 2, 1, 1}); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("ZeroPadding2D"), HasSubstr("padding="),
+                                                       HasSubstr("input length=2"))));
+  // Cropping amounts whose sum wrapped to a negative crop (an output larger than the input).
+  EXPECT_THAT([&] { ktl::Cropping1D l({{max, max}}); },
+              ThrowsMessage<ktl::invalid_options>(AllOf(HasSubstr("Cropping1D"), HasSubstr("cropping"),
+                                                        HasSubstr("sum to at most"))));
+  const ktl::Cropping1D crop({{max - 1, 1}});
+  EXPECT_THAT([&] { (void)crop.output_shape({1, 3, 1}); },
+              ThrowsMessage<ktl::shape_mismatch>(AllOf(HasSubstr("Cropping1D"), HasSubstr("leaves spatial axis 0"))));
 }
 
 }  // namespace

@@ -135,7 +135,10 @@ void im2col_tile(const ConvGeometry<N>& g, const T* image, Index group, Index p0
       Index off = 0;
       for (std::size_t ax = 0; ax < W; ++ax) {
         const Index i = o[ax] * g.strides[ax] + t[ax] * g.dilation[ax] - g.pad_before[ax];
-        if (i < 0 || i >= g.input[ax]) inside = false;
+        if (i < 0 || i >= g.input[ax]) {  // (a far-off i must not enter the offset)
+          inside = false;
+          break;
+        }
         off = off * g.input[ax] + i;
       }
       if (!inside) {

@@ -195,13 +195,21 @@ void activate_rows(S* y, Index rows, Index channels, Index ld, const ActivationF
     for (Index r = 0; r < rows; ++r) apply_elementwise(f, y + r * ld, channels);
 }
 
-/// Per-axis tap tables: the taps of residue class rho (t*d mod s == rho) are
-/// tap[start[rho] .. start[rho+1]) with shift delta = (t*d - rho) / s, so that the tap reads
-/// input m - delta for output o = m*s + rho - q.
+/// Per-axis tap table, sorted by residue class rho = t*d mod s and then by tap: the taps of class
+/// rho are entries taps_of(rho) = [lo, hi), each tap[j] with shift delta[j] = (t*d - rho) / s, so
+/// that the tap reads input m - delta for output o = m*s + rho - q. Only the classes that hold a
+/// tap are stored (3k values), so the table's size depends on the kernel, never on the stride.
 struct AxisTaps {
   const Index* tap;
   const Index* delta;
-  const Index* start;
+  const Index* residue;
+  Index count;
+  /// The entries [lo, hi) of residue class rho (empty when no tap lands on it).
+  std::array<Index, 2> taps_of(Index rho) const {
+    const Index* lo = std::lower_bound(residue, residue + count, rho);
+    const Index* hi = std::upper_bound(lo, residue + count, rho);
+    return {static_cast<Index>(lo - residue), static_cast<Index>(hi - residue)};
+  }
 };
 
 }  // namespace detail
@@ -209,14 +217,15 @@ struct AxisTaps {
 namespace detail {
 constexpr Index tile_values = 12 * 4 * 16;  // >= rows(v) * v * lanes on every instruction set
 constexpr Index stage_rows = 24;  // channels_first output: pixels staged per block (6, 8, 12 | 24)
-/// Scratch layout: per-axis tap tables, then per worker slot 7 index lists, a tile buffer and
-/// (for channels_first output) a staging block of stage_rows x Fp values.
+/// Scratch layout: per-axis tap tables (3k values each), then per worker slot 7 index lists of
+/// prod(k) values, a tile buffer and (for channels_first output) a staging block of stage_rows x
+/// Fp values: sized by the kernel and the filters, never by strides or dilation rates.
 /// Returns {table bytes, offset of the tile buffer, offset of the stage block, bytes per slot}.
 template <typename S, int N>
 constexpr std::array<Index, 4> scratch_layout(const ConvTransposeGeometry<N>& g) {
   Index tables = 0, taps = 1;
   for (std::size_t a = 0; a < static_cast<std::size_t>(N); ++a) {
-    tables += 2 * g.kernel[a] + g.strides[a] + 1;
+    tables += 3 * g.kernel[a];
     taps *= g.kernel[a];
   }
   const Index table_bytes = Workspace::round_up(static_cast<Index>(sizeof(Index)) * tables);
@@ -254,7 +263,8 @@ void conv_transpose(const ConvTransposeGeometry<N>& g, const S* x, const S* pack
       activation.elementwise() ? activation : ActivationFunction(Activation::linear);
   const bool nonlinear = !epilogue_act.is_linear();
 
-  // Per-axis tap tables, grouped by residue class.
+  // Per-axis tap tables, sorted by residue class (then by tap, the order every pixel sums its
+  // taps in). t*d <= (k-1)*d fits Index: the layer checked the effective kernel.
   auto* tables = static_cast<Index*>(scratch);
   std::array<detail::AxisTaps, static_cast<std::size_t>(N)> axes{};
   Index max_taps = 1;
@@ -264,20 +274,18 @@ void conv_transpose(const ConvTransposeGeometry<N>& g, const S* x, const S* pack
       const Index k = g.kernel[a], s = g.strides[a], d = g.dilation[a];
       Index* tap = p;
       Index* delta = p + k;
-      Index* start = p + 2 * k;
-      p += 2 * k + s + 1;
-      Index n = 0;
-      for (Index rho = 0; rho < s; ++rho) {
-        start[rho] = n;
-        for (Index t = 0; t < k; ++t)
-          if ((t * d) % s == rho) {
-            tap[n] = t;
-            delta[n] = (t * d - rho) / s;
-            ++n;
-          }
+      Index* residue = p + 2 * k;
+      p += 3 * k;
+      for (Index t = 0; t < k; ++t) tap[t] = t;
+      std::sort(tap, tap + k, [d, s](Index t0, Index t1) {
+        const Index r0 = t0 * d % s, r1 = t1 * d % s;
+        return r0 != r1 ? r0 < r1 : t0 < t1;
+      });
+      for (Index j = 0; j < k; ++j) {
+        residue[j] = tap[j] * d % s;
+        delta[j] = (tap[j] * d - residue[j]) / s;
       }
-      start[s] = n;
-      axes[a] = {tap, delta, start};
+      axes[a] = {tap, delta, residue, k};
       max_taps *= k;
     }
   }
@@ -327,18 +335,19 @@ void conv_transpose(const ConvTransposeGeometry<N>& g, const S* x, const S* pack
       std::array<Index, static_cast<std::size_t>(N)> j{}, lo{}, hi{};
       bool done = false;
       for (std::size_t a = 0; a < W; ++a) {
-        lo[a] = axes[a].start[rho[a]];
-        hi[a] = axes[a].start[rho[a] + 1];
+        const auto range = axes[a].taps_of(rho[a]);
+        lo[a] = range[0];
+        hi[a] = range[1];
         j[a] = lo[a];
         if (lo[a] == hi[a]) done = true;
       }
       while (!done) {
         bool valid = true;
         Index xrow = n, tap_index = 0;
-        for (std::size_t a = 0; a < W; ++a) {
+        for (std::size_t a = 0; a < W && valid; ++a) {
           const Index i = m_coord[a] - axes[a].delta[j[a]];
-          if (i < 0 || i >= g.input[a]) valid = false;
-          xrow = xrow * g.input[a] + i;
+          valid = i >= 0 && i < g.input[a];  // (a far-off i must not enter the offset)
+          xrow = xrow * g.input[a] + (valid ? i : 0);
           tap_index = tap_index * g.kernel[a] + axes[a].tap[j[a]];
         }
         if (valid) {
@@ -360,11 +369,18 @@ void conv_transpose(const ConvTransposeGeometry<N>& g, const S* x, const S* pack
     Index yrow = n;
     for (std::size_t a = 0; a < W; ++a) yrow = yrow * g.output[a] + o_coord[a];
     S* yrow_ptr = y + yrow * Ow * F;
-    const Index y_step = sw * F;
+    // Consecutive pixels of one phase are sw outputs apart; with sw >= O a phase has one pixel
+    // (and sw * F might not fit Index).
+    const Index y_step = sw < Ow ? sw * F : 0;
     const Index spatial_out = outer * Ow;
 
-    // Every innermost phase of this chunk, so that a task completes whole output lines.
-    for (Index rho_w = 0; rho_w < sw; ++rho_w) {
+    // Every innermost phase of this chunk, so that a task completes whole output lines. The
+    // phases that hold outputs are the residues of u = o + q for o in [0, O): all s of them when
+    // s <= O, else the O residues of q .. q + O - 1; so the loop runs min(s, O) times, however
+    // large the stride.
+    const Index phases = std::min(sw, Ow);
+    for (Index phase = 0; phase < phases; ++phase) {
+      const Index rho_w = (qw + phase) % sw;
       // Innermost-axis range of m for this phase and chunk: o = m*s + rho - q in [0, O).
       const Index m_first = -detail::floor_div(-(qw - rho_w), sw);  // ceil((q - rho) / s)
       const Index m_last = detail::floor_div(Ow - 1 + qw - rho_w, sw);
@@ -372,16 +388,23 @@ void conv_transpose(const ConvTransposeGeometry<N>& g, const S* x, const S* pack
       const Index m1 = std::min(m_last, m0 + chunk - 1);
       if (m0 > m1) continue;
 
-      // Taps of this phase: outer combinations x innermost taps of residue rho_w.
-      const Index wlo = axes[W].start[rho_w], whi = axes[W].start[rho_w + 1];
+      // Taps of this phase: outer combinations x innermost taps of residue rho_w. A tap reads
+      // input m - delta; one that no m in [m0, m1] reads inside [0, Iw) adds nothing to this
+      // chunk and is left out (with a large dilation most taps are). Input offsets are taken
+      // relative to m0 (xoff = outer row + (m0 - delta) * C, pixel m adds (m - m0) * C), so
+      // every offset stays within the input even when m itself is huge (a large 'same'
+      // alignment q).
+      const auto wr = axes[W].taps_of(rho_w);
       Index ntaps = 0, dmin = 0, dmax = 0;
       for (Index jo = 0; jo < nouter; ++jo)
-        for (Index jw = wlo; jw < whi; ++jw) {
-          xoff[ntaps] = outer_x[jo] - axes[W].delta[jw] * C;
+        for (Index jw = wr[0]; jw < wr[1]; ++jw) {
+          const Index delta = axes[W].delta[jw];
+          if (delta > m1 || delta <= m0 - Iw) continue;
+          xoff[ntaps] = outer_x[jo] + (m0 - delta) * C;
           woff[ntaps] = (outer_t[jo] * g.kernel[W] + axes[W].tap[jw]) * C * Fp;
-          dw[ntaps] = axes[W].delta[jw];
-          dmin = ntaps == 0 ? dw[ntaps] : std::min(dmin, dw[ntaps]);
-          dmax = ntaps == 0 ? dw[ntaps] : std::max(dmax, dw[ntaps]);
+          dw[ntaps] = delta;
+          dmin = ntaps == 0 ? delta : std::min(dmin, delta);
+          dmax = ntaps == 0 ? delta : std::max(dmax, delta);
           ++ntaps;
         }
 
@@ -389,13 +412,13 @@ void conv_transpose(const ConvTransposeGeometry<N>& g, const S* x, const S* pack
       auto emit = [&](Index m_start, Index rows, const Index* xo, const Index* wo, Index nt) {
         if (!channels_first_output) {
           S* yp = yrow_ptr + (m_start * sw + rho_w - qw) * F;
-          detail::run_pixels(rows, x, m_start * C, C, xo, wo, nt, C, packed_kernel, bias, F, yp, y_step, tmp);
+          detail::run_pixels(rows, x, (m_start - m0) * C, C, xo, wo, nt, C, packed_kernel, bias, F, yp, y_step, tmp);
           if (nonlinear) detail::activate_rows(yp, rows, F, y_step, epilogue_act);
           return;
         }
         for (Index r0 = 0; r0 < rows; r0 += detail::stage_rows) {
           const Index nr = std::min(detail::stage_rows, rows - r0);
-          detail::run_pixels(nr, x, (m_start + r0) * C, C, xo, wo, nt, C, packed_kernel, bias, F, stage, Fp, tmp);
+          detail::run_pixels(nr, x, (m_start + r0 - m0) * C, C, xo, wo, nt, C, packed_kernel, bias, F, stage, Fp, tmp);
           // The padding columns of the stage are activated too (and dropped): one long call.
           if (nonlinear) apply_elementwise(epilogue_act, stage, nr * Fp);
           S* yb = y + n * F * spatial_out + oi * Ow + (m_start + r0) * sw + rho_w - qw;

@@ -75,7 +75,7 @@ struct TapRange {
   Index first = 0, last = 0;
 };
 constexpr TapRange valid_taps(Index base, Index k, Index dilation, Index extent) {
-  const Index first = base >= 0 ? 0 : (-base + dilation - 1) / dilation;
+  const Index first = base >= 0 ? 0 : ceil_div(-base, dilation);
   const Index last = std::min(k, floor_div(extent - 1 - base, dilation) + 1);
   return {first, std::max(first, last)};
 }
@@ -87,9 +87,9 @@ struct DwSteps {
 
 /// Accumulates P pixels x one channel packet (channels [c, c + V), multiplier index m) over
 /// the taps ky in [ky0, ky1), kx in [kx0, kx1) (KW > 0: kx in [0, KW) unrolled), applies the
-/// epilogue and stores. x0 is the offset from x_n of channel c of input row iy_base, column ix0
-/// of pixel 0 (it may lie in the padding: pointers are only formed for taps inside the input);
-/// wm points at channel c of multiplier m of tap (0, 0) of the packed weights.
+/// epilogue and stores. x0 is the offset from x_n of channel c at pixel 0's first tap
+/// (ky0, kx0), which lies inside the input; wm points at channel c of multiplier m of tap (0, 0)
+/// of the packed weights.
 template <typename T, int P, int KW, Epilogue E>
 void dw_vectors(const T* x_n, Index x0, const T* wm, const T* bias, T* dst, const DepthwiseGeometry& g,
                 const DwSteps& st, Index c, Index m, Index ky0, Index ky1, Index kx0, Index kx1) {
@@ -99,7 +99,7 @@ void dw_vectors(const T* x_n, Index x0, const T* wm, const T* bias, T* dst, cons
   Packet acc[static_cast<std::size_t>(P)];
   for (int p = 0; p < P; ++p) acc[p] = ei::pset1<Packet>(T(0));
   for (Index ky = ky0; ky < ky1; ++ky) {
-    const Index xr = x0 + ky * g.dilation_h * st.row_stride;
+    const Index xr = x0 + (ky - ky0) * g.dilation_h * st.row_stride;
     const T* wr = wm + ky * g.kernel_w * st.w_tap;
     if constexpr (KW > 0) {
       Packet wv[static_cast<std::size_t>(KW)];
@@ -110,7 +110,7 @@ void dw_vectors(const T* x_n, Index x0, const T* wm, const T* bias, T* dst, cons
           acc[p] = ei::pmadd(ei::ploadu<Packet>(xp + kx * st.tap_step), wv[kx], acc[p]);
     } else {
       for (Index kx = kx0; kx < kx1; ++kx) {
-        const T* xp = x_n + (xr + kx * st.tap_step);
+        const T* xp = x_n + (xr + (kx - kx0) * st.tap_step);
         const Packet wv = ei::ploadu<Packet>(wr + kx * st.w_tap);
         for (int p = 0; p < P; ++p)
           acc[p] = ei::pmadd(ei::ploadu<Packet>(xp + p * st.px_step), wv, acc[p]);
@@ -160,11 +160,19 @@ void dw_pixels(const T* x_n, const T* w, const T* bias, T* dst, const DepthwiseG
                Index iy_base, Index ky0, Index ky1, Index ix0, Index kx0, Index kx1) {
   constexpr Index V = Eigen::internal::packet_traits<T>::size;
   const Index C = g.channels, M = g.multiplier;
-  const DwSteps st{C, M, C * M, g.in_w * C, g.stride_w * C, g.dilation_w * C, M * C};
-  const Index tap_step = st.tap_step, px_step = st.px_step, row_stride = st.row_stride;
+  // Offsets are taken from the first tap inside the input, (ky0, kx0): with several taps inside,
+  // (taps - 1) * dilation < the input extent, and P > 1 pixels come only from interior blocks,
+  // whose stride is below the input width; so no step or offset leaves Index, however large
+  // the padding, stride or dilation (one tap inside: the step is never used).
+  const Index tap_step = kx1 - kx0 > 1 ? g.dilation_w * C : 0;
+  const Index px_step = P > 1 ? g.stride_w * C : 0;
+  const DwSteps st{C, M, C * M, g.in_w * C, px_step, tap_step, M * C};
+  const Index row_stride = st.row_stride;
   const Index w_tap = st.w_tap, CM = st.CM;
   const Index c_vec = V > 1 ? C / V * V : 0;
-  const Index x0 = iy_base * row_stride + ix0 * C;
+  const Index x0 = ky0 < ky1 && kx0 < kx1 ? (iy_base + ky0 * g.dilation_h) * row_stride +
+                                                (ix0 + kx0 * g.dilation_w) * C
+                                          : 0;
   for (Index m = 0; m < M; ++m) {
     const T* wm = w + m * C;
     Index c = 0;
@@ -174,11 +182,11 @@ void dw_pixels(const T* x_n, const T* w, const T* bias, T* dst, const DepthwiseG
       T acc[static_cast<std::size_t>(P)];
       for (int p = 0; p < P; ++p) acc[p] = T(0);
       for (Index ky = ky0; ky < ky1; ++ky) {
-        const Index xr = x0 + ky * g.dilation_h * row_stride + c;
+        const Index xr = x0 + (ky - ky0) * g.dilation_h * row_stride + c;
         const T* wr = wm + ky * g.kernel_w * w_tap + c;
         for (Index kx = kx0; kx < kx1; ++kx) {
           const T wv = wr[kx * w_tap];
-          const T* xp = x_n + (xr + kx * tap_step);
+          const T* xp = x_n + (xr + (kx - kx0) * tap_step);
           for (int p = 0; p < P; ++p) acc[p] += xp[p * px_step] * wv;
         }
       }
@@ -205,7 +213,7 @@ void dw_row(const T* x_n, const T* w, const T* bias, T* dst, const DepthwiseGeom
   const TapRange ky = valid_taps(iy_base, g.kernel_h, g.dilation_h, g.in_h);
   // Interior columns: ox * s - pad >= 0 and ox * s - pad + (kw - 1) * d <= in_w - 1.
   const Index reach = (g.kernel_w - 1) * g.dilation_w;
-  Index lo = (g.pad_left + g.stride_w - 1) / g.stride_w;
+  Index lo = ceil_div(g.pad_left, g.stride_w);
   Index hi = floor_div(g.in_w - 1 - reach + g.pad_left, g.stride_w) + 1;
   lo = std::clamp(lo, ox_begin, ox_end);
   hi = std::clamp(hi, lo, ox_end);
@@ -465,13 +473,25 @@ constexpr Index planar_band_size(const DepthwiseGeometry& g, Index band) {
 
 }  // namespace detail
 
+/// True when the planar kernels' padded input band stays proportional to the work: on each axis
+/// the zeros a dilation puts between the taps, (k - 1) * (d - 1), are at most the input length,
+/// so a band has at most 2 * in + k rows and columns. Otherwise (a dilated kernel far longer
+/// than the input, whose taps mostly read padding) the band would be sized by the dilation
+/// rate; such geometries go through the channels_last kernel on shuffled data instead.
+/// (k - 1) * (d - 1) cannot overflow once the effective kernel (k - 1) * d + 1 fits.
+constexpr bool planar_band_fits(const DepthwiseGeometry& g) {
+  return (g.kernel_h - 1) * (g.dilation_h - 1) <= g.in_h &&
+         (g.kernel_w - 1) * (g.dilation_w - 1) <= g.in_w;
+}
+
 /// Scratch values depthwise_conv_planar needs: one padded band per thread.
 constexpr Index depthwise_planar_scratch_size(const DepthwiseGeometry& g, int num_threads) {
   return static_cast<Index>(num_threads) * detail::planar_band_size(g, detail::planar_band_rows(g));
 }
 
 /// The channels_first twin of depthwise_conv: x (batch, C, in_h, in_w), y (batch, C*M, out_h,
-/// out_w), same packed weights, bias (C*M) or null, element-wise activation. Parallel over fixed
+/// out_w), same packed weights, bias (C*M) or null, element-wise activation; only for
+/// geometries with planar_band_fits. Parallel over fixed
 /// (batch, channel, band of rows) tasks, each running every multiplier of its channel.
 /// scratch: depthwise_planar_scratch_size(g, pool.num_threads()) values.
 template <typename T>
@@ -521,10 +541,11 @@ constexpr Index separable_planar_scratch_size(const DepthwiseGeometry& g, int nu
          (band * g.out_w * g.out_channels() + detail::planar_band_size(g, band));
 }
 
-/// The channels_first twin of separable_conv: x (batch, C, in_h, in_w), y (batch, filters, out_h,
-/// out_w). pointwise_t is the TRANSPOSED pointwise kernel (filters x C*M). Per band of output
-/// rows: the depthwise planes of the band go to the thread's scratch (C*M x band pixels), one GEMM
-/// writes the band of every output plane in place (y = pointwise_t * z), then bias and activation.
+/// The channels_first twin of separable_conv (only for geometries with planar_band_fits):
+/// x (batch, C, in_h, in_w), y (batch, filters, out_h, out_w). pointwise_t is the TRANSPOSED
+/// pointwise kernel (filters x C*M). Per band of output rows: the depthwise planes of the band
+/// go to the thread's scratch (C*M x band pixels), one GEMM writes the band of every output
+/// plane in place (y = pointwise_t * z), then bias and activation.
 /// scratch: separable_planar_scratch_size(g, pool.num_threads()) values.
 template <typename T>
 void separable_conv_planar(const T* x, const T* w, const T* pointwise_t, const T* bias, T* y,

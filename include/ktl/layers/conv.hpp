@@ -100,6 +100,10 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
     for (int a = 0; a < N; ++a) kshape[static_cast<std::size_t>(a)] = options.kernel_size[a];
     kshape[static_cast<std::size_t>(N)] = input_channels / options.groups;
     kshape[static_cast<std::size_t>(N + 1)] = options.filters;
+    shape::element_count_or_raise<invalid_options>(
+        kshape, class_name(), "kernel shape", "kernel_size=", options.kernel_size,
+        ", input_channels=", input_channels, ", groups=", options.groups, ", filters=",
+        options.filters);
     Tensor<Scalar, rank> kernel =
         options.kernel_initializer.template operator()<Scalar, rank>(kshape, derive_seed(seed, 0));
     Tensor<Scalar, 1> bias;
@@ -116,7 +120,7 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
     shape::check_channels<rank>(class_name(), input, f, input_channels());
     const Dims<rank> out = shape::conv_output_shape<N>(input, f, options_.kernel_size, options_.strides,
                                                        options_.dilation_rate, options_.padding,
-                                                       options_.filters);
+                                                       options_.filters, class_name());
     shape::check_output_non_empty<N>(class_name(), input, out, f,
                                      "with padding valid every spatial extent must be >= the "
                                      "effective kernel (kernel_size - 1) * dilation_rate + 1");
@@ -146,24 +150,24 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
       g.strides[i] = options_.strides[a];
       g.dilation[i] = options_.dilation_rate[a];
       g.pad_before[i] = shape::conv_padding(sp_in[i], g.kernel[i], g.strides[i], g.dilation[i],
-                                            options_.padding)
+                                            options_.padding, class_name())
                             .before;
     }
     const bool first = f == DataFormat::channels_first;
-    const Index scratch = Index(pool.num_threads()) * kernels::conv_scratch_per_slot<Scalar>(g, first);
+    // channels_first: the input shuffled to channels_last (xs values), then the kernel's scratch.
+    const Index xs = first ? aligned(x.size()) : 0;
+    Scalar* mem = workspace.request<Scalar>(shape::checked_workspace(
+        shape::Checked(pool.num_threads()) * kernels::conv_scratch_per_slot<Scalar>(g, first) + xs,
+        class_name(), in));
     const Scalar* bias = options_.use_bias ? bias_.data() : nullptr;
     const ActivationFunction& act = options_.activation;
     if (!first) {
-      Scalar* s = workspace.request<Scalar>(scratch);
-      kernels::conv_forward(g, x.data(), kernel_.data(), bias, y.data(), act, s, pool);
+      kernels::conv_forward(g, x.data(), kernel_.data(), bias, y.data(), act, mem, pool);
     } else {
-      // Shuffle the input to channels_last in the workspace; the kernel writes each output tile
-      // transposed straight into y.
-      const Index xs = aligned(x.size());
-      Scalar* xt = workspace.request<Scalar>(xs + scratch);
-      kernels::channels_first_to_last(x.data(), xt, g.batch, g.channels,
+      // The kernel writes each output tile transposed straight into y.
+      kernels::channels_first_to_last(x.data(), mem, g.batch, g.channels,
                                       kernels::detail::product(sp_in), pool);
-      kernels::conv_forward(g, xt, kernel_.data(), bias, y.data(), act, xt + xs, pool, true);
+      kernels::conv_forward(g, mem, kernel_.data(), bias, y.data(), act, mem + xs, pool, true);
     }
     if (!act.elementwise()) apply_activation(act, y);  // softmax: over the output's last axis
   }
@@ -224,6 +228,7 @@ class Conv : public detail::LayerCalls<Conv<Scalar, N>, Scalar, N + 2> {
     shape::check_min<N>(class_name(), "kernel_size", o.kernel_size, 1);
     shape::check_min<N>(class_name(), "strides", o.strides, 1);
     shape::check_min<N>(class_name(), "dilation_rate", o.dilation_rate, 1);
+    shape::check_effective_kernel<N>(class_name(), o.kernel_size, o.dilation_rate);
     shape::check_min(class_name(), "groups", o.groups, 1);
     shape::check_strides_dilation<N>(class_name(), o.strides, o.dilation_rate);
     shape::check_padding(class_name(), o.padding);

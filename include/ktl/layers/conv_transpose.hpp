@@ -111,6 +111,10 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
     for (int a = 0; a < N; ++a) kshape[static_cast<std::size_t>(a)] = options.kernel_size[a];
     kshape[static_cast<std::size_t>(N)] = options.filters;
     kshape[static_cast<std::size_t>(N + 1)] = input_channels;
+    shape::element_count_or_raise<invalid_options>(kshape, class_name(), "kernel shape",
+                                                   "kernel_size=", options.kernel_size,
+                                                   ", filters=", options.filters,
+                                                   ", input_channels=", input_channels);
     Tensor<Scalar, rank> kernel =
         options.kernel_initializer.template operator()<Scalar, rank>(kshape, derive_seed(seed, 0));
     Tensor<Scalar, 1> bias;
@@ -128,7 +132,7 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
     shape::check_channels(class_name(), input, f, input_channels());
     const Dims<rank> out = shape::conv_transpose_output_shape<N>(
         input, f, options_.kernel_size, options_.strides, options_.dilation_rate,
-        options_.padding, options_.output_padding, options_.filters);
+        options_.padding, options_.output_padding, options_.filters, class_name());
     // TensorFlow's consistency rule. With 0 <= output_padding < stride it depends only on the
     // options (see validate), so this re-check of the lengths cannot fail for a built layer.
     const auto in_sp = shape::spatial_dims<N>(input, f), out_sp = shape::spatial_dims<N>(out, f);
@@ -136,7 +140,7 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
       const auto ax = static_cast<std::size_t>(a);
       if (!shape::conv_transpose_consistent(in_sp[ax], out_sp[ax], options_.kernel_size[a],
                                             options_.strides[a], options_.dilation_rate[a],
-                                            options_.padding))
+                                            options_.padding, class_name()))
         detail::raise<shape_mismatch>(
             class_name(), "output length ", out_sp[ax], " on spatial axis ", a,
             " does not map back to the input length ", in_sp[ax],
@@ -164,7 +168,8 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
       g.strides[ax] = options_.strides[a];
       g.dilation[ax] = options_.dilation_rate[a];
       g.before[ax] = shape::conv_transpose_before(g.input[ax], g.output[ax], g.kernel[ax],
-                                                  g.strides[ax], g.dilation[ax], options_.padding);
+                                                  g.strides[ax], g.dilation[ax], options_.padding,
+                                                  class_name());
     }
     g.channels = input_channels();
     g.filters = options_.filters;
@@ -175,7 +180,8 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
     const Index x_count = first ? x.size() : 0;
     const Index value_bytes = Workspace::round_up(static_cast<Index>(sizeof(Scalar)) * x_count);
     const Index kernel_bytes = kernels::conv_transpose_scratch_bytes<Scalar, N>(g, pool.num_threads());
-    unsigned char* mem = workspace.request<unsigned char>(value_bytes + kernel_bytes);
+    unsigned char* mem = workspace.request<unsigned char>(
+        shape::checked_workspace(shape::Checked(value_bytes) + kernel_bytes, class_name(), in));
     Scalar* x_last = reinterpret_cast<Scalar*>(mem);
     void* scratch = mem + value_bytes;
 
@@ -244,12 +250,13 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
     shape::check_min<N>(L, "kernel_size", o.kernel_size, 1);
     shape::check_min<N>(L, "strides", o.strides, 1);
     shape::check_min<N>(L, "dilation_rate", o.dilation_rate, 1);
+    shape::check_effective_kernel<N>(L, o.kernel_size, o.dilation_rate);
     shape::check_padding(L, o.padding);
     shape::check_data_format(L, o.data_format);
     shape::check_output_padding<N>(L, o.output_padding, o.strides);
     if (o.padding == Padding::same && o.output_padding) {
       for (int a = 0; a < N; ++a) {
-        const Index ke = shape::effective_kernel(o.kernel_size[a], o.dilation_rate[a]);
+        const Index ke = shape::effective_kernel(o.kernel_size[a], o.dilation_rate[a], L);
         if (ke % 2 == 0 && (*o.output_padding)[a] == 0)
           detail::raise<invalid_options>(
               L, "output_padding 0 with padding=\"same\" and an even effective kernel (", ke,
@@ -270,10 +277,13 @@ class ConvTranspose : public detail::LayerCalls<ConvTranspose<Scalar, N>, Scalar
   }
 
   void repack() {
+    // The kernel holds taps * F * C values, so taps fits; the packed copy rounds F up to Fp.
     Index taps = 1;
     for (int a = 0; a < N; ++a) taps *= options_.kernel_size[a];
     const Index fp = kernels::packed_filters<Scalar>(options_.filters);
-    packed_ = Tensor<Scalar, 1>(taps * input_channels() * fp);
+    packed_ = Tensor<Scalar, 1>(shape::checked_or_raise<shape_mismatch>(
+        shape::Checked(taps) * input_channels() * fp, class_name(), "the packed kernel size",
+        "use a smaller kernel", "kernel shape ", dims_of(kernel_)));
     kernels::pack_conv_transpose_kernel(kernel_.data(), taps, options_.filters, input_channels(),
                                         packed_.data());
     packed_bias_ = Tensor<Scalar, 1>(fp);

@@ -73,9 +73,10 @@ class Cropping : public detail::LayerCalls<Cropping<Scalar, N>, Scalar, N + 2> {
     return detail::resize_layer_name("Cropping", N);
   }
 
-  /// Validates the options: every amount >= 0, a known data_format.
+  /// Validates the options: every amount >= 0, each axis' sum within Index, a known data_format.
   explicit Cropping(Options options = Options{}) : options_(options) {
     shape::check_non_negative<N>(class_name(), "cropping", options_.cropping);
+    shape::check_amount_sums<N>(class_name(), "cropping", options_.cropping);
     shape::check_data_format(class_name(), format());
   }
 
@@ -88,7 +89,7 @@ class Cropping : public detail::LayerCalls<Cropping<Scalar, N>, Scalar, N + 2> {
     for (int a = 0; a < N; ++a) {
       const Pair c = options_.cropping[a];
       const Index len = sp[static_cast<std::size_t>(a)];
-      if (shape::crop_length(len, c) < 1)
+      if (shape::crop_length(len, c, class_name()) < 1)
         detail::raise<shape_mismatch>(
             class_name(), "cropping ", c, " leaves spatial axis ", a, " (tensor axis ",
             shape::spatial_axis(f, rank, a), ") empty: its input length is ", len,
@@ -96,7 +97,7 @@ class Cropping : public detail::LayerCalls<Cropping<Scalar, N>, Scalar, N + 2> {
             "; the amounts of an axis must sum to less than its length; received cropping=",
             options_.cropping, ", input shape ", input, ", data_format=", f);
     }
-    return shape::cropping_output_shape<N>(input, f, options_.cropping);
+    return shape::cropping_output_shape<N>(input, f, options_.cropping, class_name());
   }
 
   /// Writes the result into caller memory `y` (exactly the output shape, else shape_mismatch).

@@ -22,6 +22,7 @@
 #include <ktl/initializers.hpp>
 #include <ktl/layers/detail/calls.hpp>
 #include <ktl/kernels/depthwise_conv.hpp>
+#include <ktl/kernels/layout.hpp>
 #include <ktl/regularizers.hpp>
 #include <ktl/shape/conv_shape.hpp>
 #include <ktl/shape/validate.hpp>
@@ -58,7 +59,8 @@ template <int N>
 kernels::DepthwiseGeometry depthwise_geometry(const Dims<N + 2>& input, DataFormat f,
                                               const Extent<N>& kernel_size, const Extent<N>& strides,
                                               const Extent<N>& dilation_rate, Padding padding,
-                                              Index channels, Index multiplier) {
+                                              Index channels, Index multiplier,
+                                              std::string_view layer) {
   static_assert(N == 1 || N == 2, "ktl::detail::depthwise_geometry: N must be 1 or 2");
   const auto sp = shape::spatial_dims<N>(input, f);
   Index in[2] = {1, 1}, out[2] = {1, 1}, k[2] = {1, 1}, s[2] = {1, 1}, d[2] = {1, 1};
@@ -69,8 +71,8 @@ kernels::DepthwiseGeometry depthwise_geometry(const Dims<N + 2>& input, DataForm
     k[i] = kernel_size[a];
     s[i] = strides[a];
     d[i] = dilation_rate[a];
-    out[i] = shape::conv_output_length(in[i], k[i], s[i], d[i], padding);
-    pads[i] = shape::conv_padding(in[i], k[i], s[i], d[i], padding);
+    out[i] = shape::conv_output_length(in[i], k[i], s[i], d[i], padding, layer);
+    pads[i] = shape::conv_padding(in[i], k[i], s[i], d[i], padding, layer);
   }
   kernels::DepthwiseGeometry g;
   g.batch = input[0];
@@ -150,10 +152,13 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
     for (int a = 0; a < N; ++a) kshape[static_cast<std::size_t>(a)] = options.kernel_size[a];
     kshape[static_cast<std::size_t>(N)] = input_channels;
     kshape[static_cast<std::size_t>(N + 1)] = options.depth_multiplier;
+    shape::element_count_or_raise<invalid_options>(
+        kshape, class_name(), "depthwise_kernel shape", "kernel_size=", options.kernel_size,
+        ", input_channels=", input_channels, ", depth_multiplier=", options.depth_multiplier);
     Tensor<Scalar, rank> kernel = options.depthwise_initializer.template operator()<Scalar, rank>(
         kshape, derive_seed(seed, 0));
     Tensor<Scalar, 1> bias;
-    if (options.use_bias)
+    if (options.use_bias)  // C * M fits: the kernel shape's count (a multiple of it) did
       bias = options.bias_initializer.template operator()<Scalar, 1>(
           Dims<1>{input_channels * options.depth_multiplier}, derive_seed(seed, 1));
     return DepthwiseConv(std::move(options), std::move(kernel), std::move(bias));
@@ -166,7 +171,7 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
     shape::check_channels<rank>(class_name(), input, f, input_channels());
     const Dims<rank> out = shape::conv_output_shape<N>(
         input, f, options_.kernel_size, options_.strides, options_.dilation_rate, options_.padding,
-        input_channels() * options_.depth_multiplier);
+        input_channels() * options_.depth_multiplier, class_name());
     shape::check_output_non_empty<N>(class_name(), input, out, f,
                                      "with padding valid every spatial extent must be >= the "
                                      "effective kernel (kernel_size - 1) * dilation_rate + 1");
@@ -175,7 +180,8 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
 
   /// Writes the output into caller memory `y` (shape output_shape(x), not overlapping x);
   /// allocates nothing once `workspace` has grown to this call's size (channels_last needs none;
-  /// channels_first holds one zero-padded band of input rows per thread).
+  /// channels_first holds one zero-padded band of input rows per thread, or, when a dilated
+  /// kernel is far longer than the input, the input and output in channels_last order).
   /// Throws shape_mismatch when y has another shape.
   void forward(ConstView<Scalar, rank> x, TensorView<Scalar, rank> y, Workspace& workspace,
                const ThreadPool& pool) const {
@@ -185,17 +191,31 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
     const DataFormat f = options_.data_format;
     const kernels::DepthwiseGeometry g = detail::depthwise_geometry<N>(
         in, f, options_.kernel_size, options_.strides, options_.dilation_rate, options_.padding,
-        input_channels(), options_.depth_multiplier);
+        input_channels(), options_.depth_multiplier, class_name());
     const Scalar* bias = options_.use_bias ? bias_.data() : nullptr;
     const ActivationFunction& act = options_.activation;
     const ActivationFunction fused = act.elementwise() ? act : ActivationFunction(Activation::linear);
-    if (f == DataFormat::channels_last)
+    const shape::Checked threads = pool.num_threads();
+    if (f == DataFormat::channels_last) {
       kernels::depthwise_conv(x.data(), packed_.data(), bias, y.data(), g, fused, pool);
-    else  // planes are contiguous: convolve them directly, no layout shuffles
+    } else if (kernels::planar_band_fits(g)) {  // planes are contiguous: convolve them directly
       kernels::depthwise_conv_planar(
           x.data(), packed_.data(), bias, y.data(), g, fused,
-          workspace.request<Scalar>(kernels::depthwise_planar_scratch_size(g, pool.num_threads())),
+          workspace.request<Scalar>(shape::checked_workspace(
+              threads * kernels::depthwise_planar_scratch_size(g, 1), class_name(), in)),
           pool);
+    } else {  // the band would be sized by the dilation: shuffle around the channels_last kernel
+      const Index value = static_cast<Index>(sizeof(Scalar));
+      const Index x_bytes = Workspace::round_up(value * x.size());
+      unsigned char* mem = workspace.request<unsigned char>(shape::checked_workspace(
+          shape::Checked(x_bytes) + value * y.size(), class_name(), in));
+      Scalar* x_last = reinterpret_cast<Scalar*>(mem);
+      Scalar* y_last = reinterpret_cast<Scalar*>(mem + x_bytes);
+      kernels::channels_first_to_last(x.data(), x_last, g.batch, g.channels, g.in_h * g.in_w, pool);
+      kernels::depthwise_conv(x_last, packed_.data(), bias, y_last, g, fused, pool);
+      kernels::channels_last_to_first(y_last, y.data(), g.batch, g.out_pixels(), g.out_channels(),
+                                      pool);
+    }
     if (!act.elementwise()) apply_activation(act, y);  // softmax: over the output's last axis
   }
 
@@ -258,6 +278,7 @@ class DepthwiseConv : public detail::LayerCalls<DepthwiseConv<Scalar, N>, Scalar
     shape::check_min<N>(class_name(), "kernel_size", o.kernel_size, 1);
     shape::check_min<N>(class_name(), "strides", o.strides, 1);
     shape::check_min<N>(class_name(), "dilation_rate", o.dilation_rate, 1);
+    shape::check_effective_kernel<N>(class_name(), o.kernel_size, o.dilation_rate);
     shape::check_min(class_name(), "depth_multiplier", o.depth_multiplier, 1);
     shape::check_padding(class_name(), o.padding);
     shape::check_data_format(class_name(), o.data_format);

@@ -23,6 +23,7 @@
 #include <ktl/initializers.hpp>
 #include <ktl/layers/detail/calls.hpp>
 #include <ktl/kernels/depthwise_conv.hpp>
+#include <ktl/kernels/layout.hpp>
 #include <ktl/layers/depthwise_conv.hpp>
 #include <ktl/regularizers.hpp>
 #include <ktl/shape/conv_shape.hpp>
@@ -122,8 +123,14 @@ class SeparableConv : public detail::LayerCalls<SeparableConv<Scalar, N>, Scalar
     }
     dshape[static_cast<std::size_t>(N)] = input_channels;
     dshape[static_cast<std::size_t>(N + 1)] = options.depth_multiplier;
-    pshape[static_cast<std::size_t>(N)] = input_channels * options.depth_multiplier;
+    shape::element_count_or_raise<invalid_options>(
+        dshape, class_name(), "depthwise_kernel shape", "kernel_size=", options.kernel_size,
+        ", input_channels=", input_channels, ", depth_multiplier=", options.depth_multiplier);
+    pshape[static_cast<std::size_t>(N)] = input_channels * options.depth_multiplier;  // fits: ^
     pshape[static_cast<std::size_t>(N + 1)] = options.filters;
+    shape::element_count_or_raise<invalid_options>(
+        pshape, class_name(), "pointwise_kernel shape", "input_channels=", input_channels,
+        ", depth_multiplier=", options.depth_multiplier, ", filters=", options.filters);
     Tensor<Scalar, rank> depthwise = options.depthwise_initializer.template operator()<Scalar, rank>(
         dshape, derive_seed(seed, 0));
     Tensor<Scalar, rank> pointwise = options.pointwise_initializer.template operator()<Scalar, rank>(
@@ -143,7 +150,8 @@ class SeparableConv : public detail::LayerCalls<SeparableConv<Scalar, N>, Scalar
     shape::check_channels<rank>(class_name(), input, f, input_channels());
     const Dims<rank> out = shape::conv_output_shape<N>(input, f, options_.kernel_size,
                                                        options_.strides, options_.dilation_rate,
-                                                       options_.padding, options_.filters);
+                                                       options_.padding, options_.filters,
+                                                       class_name());
     shape::check_output_non_empty<N>(class_name(), input, out, f,
                                      "with padding valid every spatial extent must be >= the "
                                      "effective kernel (kernel_size - 1) * dilation_rate + 1");
@@ -162,19 +170,37 @@ class SeparableConv : public detail::LayerCalls<SeparableConv<Scalar, N>, Scalar
     const DataFormat f = options_.data_format;
     const kernels::DepthwiseGeometry g = detail::depthwise_geometry<N>(
         in, f, options_.kernel_size, options_.strides, options_.dilation_rate, options_.padding,
-        input_channels(), options_.depth_multiplier);
+        input_channels(), options_.depth_multiplier, class_name());
     const Scalar* bias = options_.use_bias ? bias_.data() : nullptr;
     const ActivationFunction& act = options_.activation;
     const ActivationFunction fused = act.elementwise() ? act : ActivationFunction(Activation::linear);
+    const shape::Checked threads = pool.num_threads();
     if (f == DataFormat::channels_last) {
-      Scalar* s = workspace.request<Scalar>(kernels::separable_scratch_size(g, pool.num_threads()));
+      Scalar* s = workspace.request<Scalar>(shape::checked_workspace(
+          threads * kernels::separable_scratch_size(g, 1), class_name(), in));
       kernels::separable_conv(x.data(), packed_.data(), pointwise_.data(), bias, y.data(), g,
                               options_.filters, fused, s, pool);
-    } else {  // planes are contiguous: per band of rows, depthwise planes then one GEMM, in place
-      Scalar* s = workspace.request<Scalar>(
-          kernels::separable_planar_scratch_size(g, pool.num_threads()));
+    } else if (kernels::planar_band_fits(g)) {
+      // Planes are contiguous: per band of rows, depthwise planes then one GEMM, in place.
+      Scalar* s = workspace.request<Scalar>(shape::checked_workspace(
+          threads * kernels::separable_planar_scratch_size(g, 1), class_name(), in));
       kernels::separable_conv_planar(x.data(), packed_.data(), pointwise_t_.data(), bias, y.data(),
                                      g, options_.filters, fused, s, pool);
+    } else {  // the band would be sized by the dilation: shuffle around the channels_last kernel
+      const Index value = static_cast<Index>(sizeof(Scalar));
+      const Index x_bytes = Workspace::round_up(value * x.size());
+      const Index y_bytes = Workspace::round_up(value * y.size());
+      const shape::Checked scratch = threads * kernels::separable_scratch_size(g, 1) * value;
+      unsigned char* mem = workspace.request<unsigned char>(shape::checked_workspace(
+          shape::Checked(x_bytes) + y_bytes + scratch, class_name(), in));
+      Scalar* x_last = reinterpret_cast<Scalar*>(mem);
+      Scalar* y_last = reinterpret_cast<Scalar*>(mem + x_bytes);
+      Scalar* s = reinterpret_cast<Scalar*>(mem + x_bytes + y_bytes);
+      kernels::channels_first_to_last(x.data(), x_last, g.batch, g.channels, g.in_h * g.in_w, pool);
+      kernels::separable_conv(x_last, packed_.data(), pointwise_.data(), bias, y_last, g,
+                              options_.filters, fused, s, pool);
+      kernels::channels_last_to_first(y_last, y.data(), g.batch, g.out_pixels(), options_.filters,
+                                      pool);
     }
     if (!act.elementwise()) apply_activation(act, y);  // softmax: over the output's last axis
   }
@@ -248,6 +274,7 @@ class SeparableConv : public detail::LayerCalls<SeparableConv<Scalar, N>, Scalar
     shape::check_min<N>(class_name(), "kernel_size", o.kernel_size, 1);
     shape::check_min<N>(class_name(), "strides", o.strides, 1);
     shape::check_min<N>(class_name(), "dilation_rate", o.dilation_rate, 1);
+    shape::check_effective_kernel<N>(class_name(), o.kernel_size, o.dilation_rate);
     shape::check_min(class_name(), "depth_multiplier", o.depth_multiplier, 1);
     shape::check_padding(class_name(), o.padding);
     shape::check_data_format(class_name(), o.data_format);

@@ -116,11 +116,12 @@ class UpSampling : public detail::LayerCalls<UpSampling<Scalar, N>, Scalar, N + 
     }
   }
 
-  /// Output shape for an input shape. Throws shape_mismatch when an input axis is empty.
+  /// Output shape for an input shape. Throws shape_mismatch when an input axis is empty or an
+  /// up-sampled length or the output's element count would exceed Index.
   Dims<rank> output_shape(const Dims<rank>& input) const {
     const DataFormat f = format();
     shape::check_non_empty<rank>(class_name(), input, f);
-    return shape::upsampling_output_shape<N>(input, f, options_.size);
+    return shape::upsampling_output_shape<N>(input, f, options_.size, class_name());
   }
 
   /// Writes the result into caller memory `y` (exactly the output shape, else shape_mismatch).

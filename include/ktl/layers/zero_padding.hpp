@@ -72,17 +72,19 @@ class ZeroPadding : public detail::LayerCalls<ZeroPadding<Scalar, N>, Scalar, N 
     return detail::resize_layer_name("ZeroPadding", N);
   }
 
-  /// Validates the options: every amount >= 0, a known data_format.
+  /// Validates the options: every amount >= 0, each axis' sum within Index, a known data_format.
   explicit ZeroPadding(Options options = Options{}) : options_(options) {
     shape::check_non_negative<N>(class_name(), "padding", options_.padding);
+    shape::check_amount_sums<N>(class_name(), "padding", options_.padding);
     shape::check_data_format(class_name(), format());
   }
 
-  /// Output shape for an input shape. Throws shape_mismatch when an input axis is empty.
+  /// Output shape for an input shape. Throws shape_mismatch when an input axis is empty or a
+  /// padded length or the output's element count would exceed Index.
   Dims<rank> output_shape(const Dims<rank>& input) const {
     const DataFormat f = format();
     shape::check_non_empty<rank>(class_name(), input, f);
-    return shape::zero_padding_output_shape<N>(input, f, options_.padding);
+    return shape::zero_padding_output_shape<N>(input, f, options_.padding, class_name());
   }
 
   /// Writes the result into caller memory `y` (exactly the output shape, else shape_mismatch).

@@ -17,6 +17,7 @@
 #include <ktl/core/error.hpp>
 #include <ktl/core/tensor.hpp>
 #include <ktl/core/types.hpp>
+#include <ktl/shape/checked.hpp>
 #include <ktl/shape/conv_shape.hpp>
 #include <ktl/shape/resize_shape.hpp>
 
@@ -47,6 +48,26 @@ void check_non_negative(std::string_view layer, std::string_view argument,
   for (const Pair& p : value.values)
     if (p.before < 0 || p.after < 0)
       detail::raise_argument(layer, argument, value, "every amount must be >= 0");
+}
+
+/// Every axis' before + after must fit Index (cropping, padding; amounts already >= 0).
+/// Example: padding ((9223372036854775807, 1)) throws invalid_options naming padding.
+template <int N>
+void check_amount_sums(std::string_view layer, std::string_view argument,
+                       const PadPairs<N>& value) {
+  for (const Pair& p : value.values)
+    if (!(Checked(p.before) + p.after).ok())
+      detail::raise_argument(layer, argument, value,
+                             "the amounts of an axis must sum to at most " +
+                                 std::to_string(index_max));
+}
+
+/// Every axis' effective kernel (kernel_size - 1) * dilation_rate + 1 must fit Index (entries
+/// already >= 1); throws invalid_options naming dilation_rate otherwise.
+template <int N>
+void check_effective_kernel(std::string_view layer, const Extent<N>& kernel_size,
+                            const Extent<N>& dilation_rate) {
+  for (int a = 0; a < N; ++a) effective_kernel(kernel_size[a], dilation_rate[a], layer);
 }
 
 /// Rejects strides > 1 together with dilation_rate > 1 (Keras: "specifying any stride value != 1
@@ -359,6 +380,16 @@ void check_pointwise_kernel(std::string_view layer, const Dims<N + 2>& got, Inde
       layer, "pointwise_kernel", got, keras,
       "(1..., C * depth_multiplier with C from depthwise_kernel, filters)", torch,
       "(filters, C * depth_multiplier, 1...)");
+}
+
+/// The workspace a call requests (values or bytes, computed with Checked) when it fits Index;
+/// throws shape_mismatch naming the input shape otherwise. Workspace sizes depend on the work
+/// (the sizes of the input, the output and the weights), so this fails only for shapes far
+/// beyond any memory.
+template <std::size_t R>
+Index checked_workspace(Checked size, std::string_view layer, const std::array<Index, R>& input) {
+  return checked_or_raise<shape_mismatch>(size, layer, "the workspace size",
+                                          "use a smaller input", "input shape ", input);
 }
 
 /// A caller-provided output view must have exactly the layer's output shape.
